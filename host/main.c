@@ -1,0 +1,203 @@
+/*
+ * NAME
+ *   main.c - the tern command line (Exim's, as far as this version goes)
+ *
+ * SYNOPSIS
+ *   tern [-C file] [-D NAME[=value]]... -bV
+ *   tern [-C file] [-D NAME[=value]]... -bP [item...]
+ *
+ * DESCRIPTION
+ *   Options are read as Exim reads them: up to the first argument that
+ *   is not an option (or `--`); what follows is the -bP item list or, in
+ *   Exim's default mode, the recipients of a message.  `-C` takes a
+ *   source configuration or a compiled plan; `-D` defines a macro for a
+ *   source configuration, as often as needed, attached (-DNAME=v) or not.
+ *
+ *   Exim options that Tern will have but this version does not (see
+ *   DESIGN.md's compatibility list: -bd -be -bp -bs -bt -q -M -oX -od...
+ *   -v -d, and receiving a message) are recognised and refused with a
+ *   message saying so and exit status 2: never silently accepted.
+ *
+ * DIAGNOSTICS
+ *   "tern abandoned: unknown, malformed, or incomplete option -x", exit
+ *   status 1, as Exim 4.96 words it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+
+enum host_mode { MODE_NONE, MODE_BV, MODE_BP };
+
+static const char *progname = "tern";
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "usage: %s [-C file] [-D NAME[=value]]... -bV\n"
+            "       %s [-C file] [-D NAME[=value]]... -bP [item...]\n"
+            "Tern reads Exim's configuration language and command line;"
+            " see tern(8).\n", progname, progname);
+}
+
+static int
+abandon(const char *opt)
+{
+    fprintf(stderr, "%s abandoned: unknown, malformed, or incomplete"
+            " option %s\n", progname, opt);
+    return HOST_EXIT_FAIL;
+}
+
+static int
+unimplemented(const char *what)
+{
+    fprintf(stderr, "%s: %s is not implemented yet in this version\n",
+            progname, what);
+    return HOST_EXIT_UNIMPLEMENTED;
+}
+
+/* Exim options this version knows of but does not do yet.  A trailing
+ * '*' matches any suffix (-q30m, -qff, -d+all, -odb). */
+static const char *const later[] = {
+    "-bd", "-be", "-bp", "-bs", "-bt", "-bm", "-q*", "-M", "-Mrm",
+    "-oX*", "-odb", "-odf", "-odi", "-odq", "-v", "-d*", "-f*", "-t",
+    "-i", "-oi", NULL
+};
+
+static int
+is_later(const char *arg)
+{
+    for (size_t i = 0; later[i] != NULL; i++) {
+        size_t n = strlen(later[i]);
+
+        if (later[i][n - 1] == '*' ? strncmp(arg, later[i], n - 1) == 0
+                                   : strcmp(arg, later[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* An option's argument: attached (-Cfile) or the next word (-C file). */
+static const char *
+opt_arg(int argc, char **argv, int *i, size_t optlen)
+{
+    if (argv[*i][optlen] != '\0')
+        return argv[*i] + optlen;
+    if (*i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+static int
+set_mode(enum host_mode *mode, enum host_mode m, const char *arg)
+{
+    if (*mode != MODE_NONE && *mode != m) {
+        fprintf(stderr, "%s abandoned: %s cannot be combined with another"
+                " -b option\n", progname, arg);
+        return -1;
+    }
+    *mode = m;
+    return 0;
+}
+
+/* Parse options into cl and *mode; -1 when the caller should exit with
+ * *status. */
+static int
+parse(int argc, char **argv, struct host_cmdline *cl, enum host_mode *mode,
+      int *status, int *first_arg)
+{
+    const char *a = NULL;
+    int i;
+
+    for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+        a = argv[i];
+
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strcmp(a, "--help") == 0) {
+            usage(stdout);
+            *status = HOST_EXIT_OK;
+            return -1;
+        }
+        if (strcmp(a, "--version") == 0 || strcmp(a, "-bV") == 0) {
+            if (set_mode(mode, MODE_BV, a) != 0)
+                goto fail;
+        } else if (strcmp(a, "-bP") == 0) {
+            if (set_mode(mode, MODE_BP, a) != 0)
+                goto fail;
+        } else if (strncmp(a, "-C", 2) == 0) {
+            cl->config = opt_arg(argc, argv, &i, 2);
+            if (cl->config == NULL || *cl->config == '\0')
+                goto bad;
+        } else if (strncmp(a, "-D", 2) == 0) {
+            const char *d = opt_arg(argc, argv, &i, 2);
+
+            if (d == NULL || *d == '\0' || *d == '=')
+                goto bad;
+            cl->defines[cl->n_defines++] = d;
+        } else if (is_later(a)) {
+            *status = unimplemented(a);
+            return -1;
+        } else {
+            goto bad;
+        }
+    }
+    *first_arg = i;
+    return 0;
+bad:
+    *status = abandon(a);
+    return -1;
+fail:
+    *status = HOST_EXIT_FAIL;
+    return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct host_cmdline cl;
+    enum host_mode mode = MODE_NONE;
+    int status = HOST_EXIT_OK, first = argc;
+    int rc;
+
+    TERN_MODLOAD_PREOPEN();
+    memset(&cl, 0, sizeof cl);
+    /* No more -D than arguments: one array, no growth. */
+    cl.defines = calloc((size_t)argc + 1, sizeof *cl.defines);
+    if (cl.defines == NULL) {
+        perror(progname);
+        return HOST_EXIT_FAIL;
+    }
+    if (parse(argc, argv, &cl, &mode, &status, &first) != 0) {
+        free(cl.defines);
+        return status;
+    }
+    cl.items = argv + first;
+    cl.n_items = (size_t)(argc - first);
+    switch (mode) {
+    case MODE_BV:
+        rc = cl.n_items ? abandon(cl.items[0]) : host_mode_bv(&cl);
+        break;
+    case MODE_BP:
+        rc = host_mode_bp(&cl);
+        break;
+    default:
+        if (cl.n_items > 0) {
+            rc = unimplemented("receiving a message from the command line");
+        } else {
+            fprintf(stderr, "%s is a mail transfer agent that speaks Exim's"
+                    " configuration language.\n", progname);
+            usage(stderr);
+            rc = HOST_EXIT_FAIL;
+        }
+        break;
+    }
+    free(cl.defines);
+    return rc;
+}
