@@ -1,0 +1,10 @@
+# tests/integration/confc.mk: integration tests of confc (owned by confc).
+TESTS += \
+	tests/integration/confc-cli.test \
+	tests/integration/confc-broken.test \
+	tests/integration/confc-real.test
+EXTRA_DIST += \
+	tests/integration/confc-cli.test \
+	tests/integration/confc-broken.test \
+	tests/integration/confc-real.test \
+	tests/data/broken
