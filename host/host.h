@@ -31,8 +31,23 @@ struct host_cmdline {
     const char *config;             /* -C, NULL = default search path */
     const char **defines;           /* -D NAME=value, as given */
     size_t n_defines;
-    char **items;                   /* -bP arguments */
+    char **items;                   /* arguments after the options:
+                                       -bP items, -be strings, recipients */
     size_t n_items;
+    /* Receiving and daemon options (main.c parses them as Exim does). */
+    const char *listen;             /* -oX: "2525", "127.0.0.1.2525",
+                                       "<; ::1.25 ; 127.0.0.1.25" */
+    int foreground;                 /* -bdf */
+    const char *sender;             /* -f / -r, NULL when not given */
+    int extract_recipients;         /* -t */
+    int dot_ends;                   /* 1 unless -oi / -i */
+    int delivery_mode;              /* 'q' -odq, 'i' -odi, 'b' -odb, 0 */
+    const char *queue_interval;     /* -q15m: "15m"; "" for a one-off -q */
+    int queue_force;                /* -qf: 1, -qff: 2 */
+    int verbose;                    /* -v */
+    const char *debug;              /* -d..., NULL when not given */
+    const char *sender_name;        /* -F */
+    const char *oMr;                /* -oMr protocol for -bs etc. */
 };
 
 /* Everything known about the configuration in force. */
@@ -86,6 +101,15 @@ int host_is_admin(void);
 /* Modes. */
 int host_mode_bv(const struct host_cmdline *cl);
 int host_mode_bp(const struct host_cmdline *cl);
+/* daemon.c: -bd [-oX ...] [-q...]. */
+int host_mode_bd(const struct host_cmdline *cl);
+/* smtp_bs.c: -bs, an SMTP session on stdin/stdout. */
+int host_mode_bs(const struct host_cmdline *cl);
+/* submit.c: tern [-f sender] [-t] [-oi] rcpt... (message on stdin);
+ * sendmail exit codes (EX_* from sysexits.h). */
+int host_mode_submit(const struct host_cmdline *cl);
+/* queue_list.c: -bp, -bpc (and -bpu, -bpr as Exim). */
+int host_mode_queue_list(const struct host_cmdline *cl, const char *which);
 /* bp_driver.c: -bP router NAME, routers, router_list and friends. */
 int host_bp_driver_item(struct host_conf *hc, const char *item,
                         const char *arg, int *consumed);

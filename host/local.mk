@@ -7,7 +7,14 @@ tern_SOURCES = \
 	host/optview.c \
 	host/bp.c \
 	host/bp_driver.c \
-	host/bv.c
+	host/bv.c \
+	host/ctx.h
+# Each part of the host lists its own sources.
+include host/daemon.mk
+include host/smtp.mk
+include host/acl.mk
+include host/receive.mk
+include host/tls.mk
 # -C source compiles in-process with confc's library.
 tern_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/confc
 tern_LDADD = libconfc.la libtern.la $(LTDL_LIBS)

@@ -30,7 +30,9 @@
 
 #include "host.h"
 
-enum host_mode { MODE_NONE, MODE_BV, MODE_BP };
+enum host_mode {
+    MODE_NONE, MODE_BV, MODE_BP, MODE_BD, MODE_BS, MODE_BM, MODE_QLIST
+};
 
 static const char *progname = "tern";
 
@@ -63,9 +65,8 @@ unimplemented(const char *what)
 /* Exim options this version knows of but does not do yet.  A trailing
  * '*' matches any suffix (-q30m, -qff, -d+all, -odb). */
 static const char *const later[] = {
-    "-bd", "-be", "-bp", "-bs", "-bt", "-bm", "-q*", "-M", "-Mrm",
-    "-oX*", "-odb", "-odf", "-odi", "-odq", "-v", "-d*", "-f*", "-t",
-    "-i", "-oi", NULL
+    "-be", "-bt", "-M", "-Mrm", "-Mf", "-Mt", "-Mvh", "-Mvb", "-Mvl",
+    NULL
 };
 
 static int
@@ -108,7 +109,7 @@ set_mode(enum host_mode *mode, enum host_mode m, const char *arg)
  * *status. */
 static int
 parse(int argc, char **argv, struct host_cmdline *cl, enum host_mode *mode,
-      int *status, int *first_arg)
+      const char **qlist, int *status, int *first_arg)
 {
     const char *a = NULL;
     int i;
@@ -131,6 +132,22 @@ parse(int argc, char **argv, struct host_cmdline *cl, enum host_mode *mode,
         } else if (strcmp(a, "-bP") == 0) {
             if (set_mode(mode, MODE_BP, a) != 0)
                 goto fail;
+        } else if (strcmp(a, "-bd") == 0 || strcmp(a, "-bdf") == 0) {
+            if (set_mode(mode, MODE_BD, a) != 0)
+                goto fail;
+            cl->foreground = a[3] == 'f';
+        } else if (strcmp(a, "-bs") == 0) {
+            if (set_mode(mode, MODE_BS, a) != 0)
+                goto fail;
+        } else if (strcmp(a, "-bm") == 0) {
+            if (set_mode(mode, MODE_BM, a) != 0)
+                goto fail;
+        } else if (strcmp(a, "-bp") == 0 || strcmp(a, "-bpc") == 0 ||
+                   strcmp(a, "-bpu") == 0 || strcmp(a, "-bpr") == 0 ||
+                   strcmp(a, "-bpa") == 0 || strcmp(a, "-bpru") == 0) {
+            if (set_mode(mode, MODE_QLIST, a) != 0)
+                goto fail;
+            *qlist = a + 2;
         } else if (strncmp(a, "-C", 2) == 0) {
             cl->config = opt_arg(argc, argv, &i, 2);
             if (cl->config == NULL || *cl->config == '\0')
@@ -141,6 +158,52 @@ parse(int argc, char **argv, struct host_cmdline *cl, enum host_mode *mode,
             if (d == NULL || *d == '\0' || *d == '=')
                 goto bad;
             cl->defines[cl->n_defines++] = d;
+        } else if (strcmp(a, "-oX") == 0) {
+            cl->listen = opt_arg(argc, argv, &i, 3);
+            if (cl->listen == NULL || *cl->listen == '\0')
+                goto bad;
+        } else if (a[1] == 'f' || a[1] == 'r') {
+            /* -f addr, -faddr, -r (obsolete synonym); "<>" is empty. */
+            cl->sender = opt_arg(argc, argv, &i, 2);
+            if (cl->sender == NULL)
+                goto bad;
+            if (strcmp(cl->sender, "<>") == 0)
+                cl->sender = "";
+        } else if (strncmp(a, "-F", 2) == 0) {
+            cl->sender_name = opt_arg(argc, argv, &i, 2);
+            if (cl->sender_name == NULL)
+                goto bad;
+        } else if (strcmp(a, "-t") == 0) {
+            cl->extract_recipients = 1;
+        } else if (strcmp(a, "-i") == 0 || strcmp(a, "-oi") == 0) {
+            cl->dot_ends = 0;
+        } else if (strcmp(a, "-oitrue") == 0) {
+            cl->dot_ends = 0;
+        } else if (strcmp(a, "-odq") == 0 || strcmp(a, "-odi") == 0 ||
+                   strcmp(a, "-odb") == 0 || strcmp(a, "-odf") == 0) {
+            cl->delivery_mode = a[3] == 'f' ? 'i' : a[3];
+        } else if (strncmp(a, "-oe", 3) == 0 || strcmp(a, "-om") == 0 ||
+                   strcmp(a, "-oem") == 0 || strcmp(a, "-em") == 0) {
+            /* sendmail error-reporting modes: accepted, as Exim does */
+        } else if (strcmp(a, "-oMr") == 0) {
+            cl->oMr = opt_arg(argc, argv, &i, 4);
+            if (cl->oMr == NULL)
+                goto bad;
+        } else if (a[1] == 'q') {
+            /* -q, -qf, -qff, with an optional interval: -q15m, -qf30s */
+            const char *q = a + 2;
+            while (*q == 'f' && cl->queue_force < 2) {
+                cl->queue_force++;
+                q++;
+            }
+            if (*q != '\0' && !(*q >= '0' && *q <= '9'))
+                goto bad;
+            cl->queue_interval = q;
+        } else if (strcmp(a, "-v") == 0) {
+            cl->verbose = 1;
+        } else if (a[1] == 'd' && (a[2] == '\0' || a[2] == '+' ||
+                                   a[2] == '-' || a[2] == '=')) {
+            cl->debug = a + 2;
         } else if (is_later(a)) {
             *status = unimplemented(a);
             return -1;
@@ -163,6 +226,7 @@ main(int argc, char **argv)
 {
     struct host_cmdline cl;
     enum host_mode mode = MODE_NONE;
+    const char *qlist = "";
     int status = HOST_EXIT_OK, first = argc;
     int rc;
 
@@ -174,7 +238,8 @@ main(int argc, char **argv)
         perror(progname);
         return HOST_EXIT_FAIL;
     }
-    if (parse(argc, argv, &cl, &mode, &status, &first) != 0) {
+    cl.dot_ends = 1;
+    if (parse(argc, argv, &cl, &mode, &qlist, &status, &first) != 0) {
         free(cl.defines);
         return status;
     }
@@ -187,9 +252,23 @@ main(int argc, char **argv)
     case MODE_BP:
         rc = host_mode_bp(&cl);
         break;
+    case MODE_BD:
+        rc = cl.n_items ? abandon(cl.items[0]) : host_mode_bd(&cl);
+        break;
+    case MODE_BS:
+        rc = host_mode_bs(&cl);
+        break;
+    case MODE_QLIST:
+        rc = host_mode_queue_list(&cl, qlist);
+        break;
+    case MODE_BM:
+        rc = host_mode_submit(&cl);
+        break;
     default:
-        if (cl.n_items > 0) {
-            rc = unimplemented("receiving a message from the command line");
+        if (cl.queue_interval != NULL) {
+            rc = unimplemented("a queue run (-q)");
+        } else if (cl.n_items > 0 || cl.extract_recipients) {
+            rc = host_mode_submit(&cl);
         } else {
             fprintf(stderr, "%s is a mail transfer agent that speaks Exim's"
                     " configuration language.\n", progname);

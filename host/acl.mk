@@ -1,0 +1,2 @@
+# host/acl.mk: the ACL engine (owned by acl)
+tern_SOURCES += host/acl.h
