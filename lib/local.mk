@@ -18,6 +18,7 @@ include lib/expand.mk
 include lib/spool.mk
 include lib/log.mk
 include lib/match.mk
+include lib/lookup.mk
 
 # The build-time generator of each module's option tables (schemas/local.mk).
 noinst_PROGRAMS += tern-schemagen

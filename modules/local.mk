@@ -52,7 +52,7 @@ TERN_PREOPEN_FLAGS =
 TERN_PREOPEN_DEPS =
 endif
 
-EXTRA_DIST += modules/skeleton.h
+EXTRA_DIST += modules/skeleton.h modules/lookup_util.h
 
 modules_accept_la_SOURCES = modules/accept/accept.c
 modules_accept_la_LDFLAGS = $(TERN_MODULE_LDFLAGS)

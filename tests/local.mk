@@ -26,5 +26,6 @@ include tests/unit/expand.mk
 include tests/unit/spool.mk
 include tests/unit/log.mk
 include tests/unit/match.mk
+include tests/unit/lookup.mk
 endif
 include tests/integration/integration.mk

@@ -5,3 +5,4 @@ include tests/integration/schemas.mk
 include tests/integration/expand.mk
 include tests/integration/spool.mk
 include tests/integration/match.mk
+include tests/integration/lookup.mk
