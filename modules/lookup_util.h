@@ -119,8 +119,8 @@ static int lk_option(const char *opts, const char *name, const char **val,
 __attribute__((unused))
 static int lk_option_is(const char *opts, const char *name, const char *value)
 {
-    const char *v;
-    size_t n;
+    const char *v = NULL;       /* set whenever lk_option() says found; */
+    size_t n = 0;               /* gcc -O2 cannot see that */
 
     return lk_option(opts, name, &v, &n) && n == strlen(value) &&
            memcmp(v, value, n) == 0;
