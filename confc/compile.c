@@ -10,8 +10,10 @@
  *   to the first `begin NAME` belong to the main section; each `begin`
  *   switches to the parser of its section (acl, routers, transports,
  *   retry, rewrite, authenticators).  A section may come in any order,
- *   but only once, as in Exim.  When every line has been read, the
- *   cross-references are checked (xref.c), the list of modules the
+ *   but only once, as in Exim.  Every value that is expanded at run time
+ *   is parsed into an expression on the way (expand_check.c), against
+ *   what the installed schemas provide.  When every line has been read,
+ *   the cross-references are checked (xref.c), the list of modules the
  *   configuration uses is filled in (core first, then in schema order),
  *   and the held-back diagnostics are handed over in file order.
  *
@@ -238,6 +240,7 @@ tern_compile(struct tern_arena *a, const struct tern_compile_opts *o,
     out->macros = lines.macros;
     out->n_macros = lines.n_macros;
 
+    cc_exp_init(&c);
     parse_lines(&c);
     cc_xref_check(&c);
     fill_modules(&c);

@@ -24,10 +24,12 @@
 #include "cfgmodel.h"
 #include "compile.h"
 #include "diag.h"
+#include "expand.h"
 #include "preproc.h"
 #include "schema.h"
 
 struct tern_arena;
+struct cc_known;
 
 enum cc_section {
     CC_SEC_MAIN = 0, CC_SEC_ACL, CC_SEC_ROUTERS, CC_SEC_TRANSPORTS,
@@ -111,6 +113,10 @@ struct cc_ctx {
 
     struct cc_xref *xrefs;
     size_t n_xrefs, cap_xrefs;
+
+    /* expand_check.c: what the schemas provide to expansions */
+    struct cc_known *known;
+    struct tern_exp_schema exp_schema;
 };
 
 /* ---- compile.c: shared helpers ---- */
@@ -197,6 +203,29 @@ void cc_check_rewrite_list(struct cc_ctx *c, const struct cc_line *l,
  * prefixes "router", "transport", "auth". */
 const char *cc_kind_noun(unsigned kind);
 const char *cc_kind_scope(unsigned kind);
+
+/* ---- expand_check.c ---- */
+
+/* Build the expansion parser's schema callback from c->set. */
+void cc_exp_init(struct cc_ctx *c);
+/* Does `text` need parsing (has `$` or `\`)?  Other text expands to
+ * itself, and its expression is NULL. */
+int cc_exp_needed(const char *text);
+/* Parse `text` without reporting: the expression, or NULL (with
+ * err->msg set when it was an error, err may be NULL). */
+const struct tern_exp *cc_exp_parse(struct cc_ctx *c, const char *text,
+                                    struct tern_exp_error *err);
+/* Parse `text`, the value written at [off, off + len) of `l` (`quoted`:
+ * written "..." and unquoted into `text`), reporting an error at the
+ * character at fault as "invalid expansion in WHAT: ...".  0 with *out
+ * (NULL for text that needs no parsing), or -1 after reporting. */
+int cc_exp_value(struct cc_ctx *c, const struct cc_line *l, size_t off,
+                 size_t len, int quoted, const char *text, const char *what,
+                 const struct tern_exp **out);
+/* Check the values of the router option `set` (name = value; ...). */
+void cc_exp_router_set(struct cc_ctx *c, const struct cc_line *l,
+                       size_t off, size_t len, int quoted, const char *text,
+                       const char *who);
 
 /* ---- xref.c ---- */
 void cc_xref_add(struct cc_ctx *c, enum cc_xref_kind kind, unsigned sub,

@@ -13,7 +13,8 @@
  *   authenticators, retry and rewrite rules, and the macros defined in
  *   the file.  Booleans print as `name` / `no_name`; characters that do
  *   not print are escaped (\n, \t, \xHH); an option that is secret (by
- *   its schema or `hide`) is marked `# secret`.
+ *   its schema or `hide`) is marked `# secret`, and a value the plan
+ *   holds as a parsed expansion `# expansion, N nodes`.
  *
  * DIAGNOSTICS
  *   The plan reader's reason when the plan is refused ("confc: PATH:
@@ -27,6 +28,7 @@
 #include <tern/option.h>
 #include "arena.h"
 #include "cfgmodel.h"
+#include "expand.h"
 #include "optval.h"
 #include "plan.h"
 
@@ -51,6 +53,14 @@ put_text(FILE *out, const char *s)
     }
 }
 
+/* A parsed expansion: its size (the nodes after the reserved node 0). */
+static void
+put_exp(FILE *out, const struct tern_exp *e)
+{
+    fprintf(out, "    # expansion, %u node%s", e->n_nodes - 1,
+            e->n_nodes == 2 ? "" : "s");
+}
+
 static void
 put_option(FILE *out, const char *indent, const struct tern_cfg_option *o)
 {
@@ -64,6 +74,8 @@ put_option(FILE *out, const char *indent, const struct tern_cfg_option *o)
         fprintf(out, "%s = ", o->name);
         put_text(out, v->is_set ? v->text : NULL);
     }
+    if (o->exp != NULL)
+        put_exp(out, o->exp);
     if (o->flags & TERN_F_SECRET)
         fputs("    # secret", out);
     fputc('\n', out);
@@ -105,6 +117,8 @@ put_acls(FILE *out, const struct tern_config *cfg, struct tern_arena *a)
                     fputs(strcmp(it->name, "set") == 0 ? " " : " = ", out);
                     put_text(out, it->value);
                 }
+                if (it->exp != NULL)
+                    put_exp(out, it->exp);
                 if (it->module != NULL && strcmp(it->module, "core") != 0)
                     fprintf(out, "    # from module %s", it->module);
                 fputc('\n', out);

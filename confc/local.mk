@@ -13,6 +13,7 @@ libconfc_la_SOURCES = \
 	confc/parse_retry.c \
 	confc/parse_rewrite.c \
 	confc/xref.c \
+	confc/expand_check.c \
 	confc/preproc.h \
 	confc/preproc.c \
 	confc/preproc_int.h \

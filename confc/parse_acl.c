@@ -14,20 +14,22 @@
  *   variable first: `set acl_m_name = value` (stored as the item's value,
  *   "acl_m_name = value", as written).
  *
- *   Values are kept as text (they are expanded at run time), but those
- *   without `$` are checked where they name something: a `control` must
- *   be one an installed module provides, a `verify` one Exim knows
- *   (`verify = arc` needs the arc module), an `acl` condition an ACL of
- *   this section, and `+name` items of domains, hosts, local_parts,
- *   senders, recipients and sender_domains a named list of the right
- *   kind.
+ *   Values are kept as text, and parsed as expansions (expand_check.c):
+ *   Exim expands every value but that of `control`, lists as a whole.
+ *   Those without `$` are also checked where they name something: a
+ *   `control` must be one an installed module provides, a `verify` one
+ *   Exim knows (`verify = arc` needs the arc module), an `acl` condition
+ *   an ACL of this section, and `+name` items of domains, hosts,
+ *   local_parts, senders, recipients and sender_domains a named list of
+ *   the right kind.
  *
  * DIAGNOSTICS
  *   "unknown ACL verb 'X'", "unknown ACL condition or modifier 'X'",
  *   "ACL condition 'X' is provided by module M, which is not installed",
  *   "'=' missing after 'X'", "modifier 'X' cannot be negated", "unknown
  *   ACL control 'X'", "unknown verify type 'X'", "duplicate ACL name
- *   'x'", "'endpass' is allowed only with accept and discard".
+ *   'x'", "'endpass' is allowed only with accept and discard",
+ *   "invalid expansion in ACL condition 'X': ..." (expand_check.c).
  */
 #include "config.h"
 
@@ -201,6 +203,37 @@ check_value(struct cc_ctx *c, struct tern_cfg_acl_item *it,
     }
 }
 
+/* Exim expands the value of every ACL condition and modifier before it
+ * uses it (lists as a whole, before they are split), except `control`,
+ * whose value is a name with options, and `endpass`, which has none;
+ * `set` expands what follows its `=`. */
+static void
+parse_expansion(struct cc_ctx *c, struct tern_cfg_acl_item *it,
+                const struct cc_line *l, int is_cond, size_t v_off,
+                size_t v_len)
+{
+    const char *text = it->value;
+    size_t off = v_off, len = v_len;
+
+    if (text == NULL || strcmp(it->name, "control") == 0)
+        return;
+    if (strcmp(it->name, "set") == 0) {
+        const char *eq = strchr(text, '=');
+        if (eq == NULL)
+            return;
+        size_t skip = (size_t)(eq + 1 - text);
+        skip = cc_skip_blanks(text, skip);
+        text += skip;
+        off += skip;
+        len -= skip;
+    }
+    (void)cc_exp_value(c, l, off, len, 0, text,
+                       tern_printf(c->a, "ACL %s '%s'",
+                                   is_cond ? "condition" : "modifier",
+                                   it->name),
+                       &it->exp);
+}
+
 /* `set acl_x = value`: checks the variable; 0 with the value span. */
 static int
 set_value(struct cc_ctx *c, const struct cc_line *l, size_t after,
@@ -323,6 +356,7 @@ parse_item(struct cc_ctx *c, const struct cc_line *l, size_t off)
     it->loc = cc_loc(c, l, off);
     cc_use_module(c, prov);
     check_value(c, it, l, v_off, v_len);
+    parse_expansion(c, it, l, is_cond, v_off, v_len);
 }
 
 static void

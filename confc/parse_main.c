@@ -13,7 +13,9 @@
  *   against the options of scope `main` of the installed schemas.  A
  *   list name starts with a letter and holds letters, digits and
  *   underscores; names are per kind, and defining one twice is an error,
- *   as in Exim.  The value of a named list is kept as written.
+ *   as in Exim.  The value of a named list is kept as written; since
+ *   Exim expands a named list (as a whole) every time it is used, it is
+ *   checked as an expansion too, though the plan keeps only its text.
  *
  * DIAGNOSTICS
  *   "named domain list 'X' is defined twice", "expected a list name
@@ -96,6 +98,10 @@ named_list(struct cc_ctx *c, const struct cc_line *l, size_t off,
     nl->value = cc_strn(c, l, v_off, v_len);
     nl->cache = cache;
     nl->loc = cc_loc(c, l, n_off);
+    const struct tern_exp *unused;
+    (void)cc_exp_value(c, l, v_off, v_len, 0, nl->value,
+                       tern_printf(c->a, "named %s '%s'", list_noun(kind),
+                                   name), &unused);
     cc_xref_list_refs(c, kind, nl->value,
                       tern_printf(c->a, "named %s '%s'", list_noun(kind),
                                   name),

@@ -15,7 +15,9 @@
  *   "missing rewrite replacement", "unknown rewrite flag 'z'" (with the
  *   hint that the replacement may need quotes, as Exim says), "rewrite
  *   rule has the S flag but its pattern is not a regular expression",
- *   "missing closing quote in rewrite rule".
+ *   "missing closing quote in rewrite rule", and the errors of the
+ *   replacement, which is parsed as the expansion it is
+ *   (expand_check.c; the plan keeps its text).
  */
 #include "config.h"
 
@@ -74,6 +76,9 @@ rw_rule(struct cc_ctx *c, const struct cc_line *l, size_t base,
                  "pattern");
         return -1;
     }
+    size_t rep_at = at;
+    while (s[rep_at] == ' ' || s[rep_at] == '\t')
+        rep_at++;
     rep = rw_field(c, s, &i, &bad);
     if (rep == NULL) {
         cc_error(c, l, base + at, 1, "a rewrite rule is: pattern "
@@ -85,6 +90,10 @@ rw_rule(struct cc_ctx *c, const struct cc_line *l, size_t base,
                  "rewrite replacement");
         return -1;
     }
+    const struct tern_exp *exp;
+    if (cc_exp_value(c, l, base + rep_at, i - rep_at, s[rep_at] == '"', rep,
+                     "the rewrite replacement", &exp) != 0)
+        return -1;
     struct tern_buf fl = { 0 };
     tern_buf_add(&fl, "", 0);
     for (; s[i] != '\0'; i++) {

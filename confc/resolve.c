@@ -19,9 +19,12 @@
  *   (false, yes, no); the prefixed form takes no value.  Values of string
  *   and list types may be quoted as Exim allows ("...", with escapes).
  *   A value of a numeric or boolean type whose option is expanded at run
- *   time and that contains `$` is an expansion: it is kept as text, to be
- *   checked when expansions are parsed.  Everything else is parsed by
- *   type (optval.c), and errors point at the offending character.
+ *   time and that contains `$` is an expansion: it is kept as text.
+ *   Everything else is parsed by type (optval.c), and errors point at the
+ *   offending character.  The value of every option the schema marks
+ *   `expand` (numbers and booleans: only those kept as text) is then
+ *   parsed as an expansion (expand_check.c), which reports errors at the
+ *   character at fault inside the string.
  *
  *   An option set twice is an error unless the schema marks it `multi`;
  *   then the settings are joined: with newlines for headers_add, else as
@@ -34,7 +37,8 @@
  *   install; "'no_' applies only to boolean options"; "option 'X' needs
  *   a value"; "invalid value for option 'X': ..."; "option 'X' is set
  *   more than once" with where it was first set; a warning for options
- *   the schema marks deprecated.
+ *   the schema marks deprecated; "invalid expansion in option 'X' [of
+ *   router 'r']: ..." (expand_check.c).
  */
 #include "config.h"
 
@@ -225,7 +229,7 @@ parsed_type(unsigned type)
 static int
 parse_value(struct cc_ctx *c, const struct cc_setting *s,
             const struct found *f, int negated, const char *written,
-            struct tern_value *v)
+            struct tern_value *v, int *was_quoted)
 {
     const char *t = s->line->text;
     const char *text;
@@ -260,6 +264,7 @@ parse_value(struct cc_ctx *c, const struct cc_setting *s,
         if (text == NULL)
             return -1;
         quoted = 1;
+        *was_quoted = 1;
     } else {
         text = cc_strn(c, s->line, s->value_off, s->value_len);
     }
@@ -315,6 +320,36 @@ join_value(struct cc_ctx *c, struct tern_cfg_option *o,
         o->value.text = tern_printf(c->a, "%s %c %s", old, sep, add);
 }
 
+/* Is the value of `f` an expansion?  Every value of an option the schema
+ * marks `expand`, except that numbers and booleans are expansions only
+ * when they contain `$` (otherwise optval.c has parsed them). */
+static int
+expanded(const struct found *f, const struct tern_value *v)
+{
+    if (!(f->flags & TERN_F_EXPAND) || v->text == NULL)
+        return 0;
+    return !parsed_type(f->type) || strchr(v->text, '$') != NULL;
+}
+
+/* After a `multi` setting was joined to the earlier ones: the joined
+ * text is one expansion (each part has been checked where it was
+ * written; should the joined text not parse, the error is shown at the
+ * setting that was added last). */
+static void
+join_exp(struct cc_ctx *c, struct tern_cfg_option *o,
+         const struct cc_setting *s)
+{
+    struct tern_exp_error err;
+
+    if (!(o->flags & TERN_F_EXPAND))
+        return;
+    o->exp = cc_exp_parse(c, o->value.text, &err);
+    if (o->exp == NULL && err.msg != NULL)
+        cc_error(c, s->line, s->value_off, s->value_len, NULL,
+                 "invalid expansion in option '%s' after joining its "
+                 "settings: %s", o->name, err.msg);
+}
+
 void
 cc_apply_setting(struct cc_ctx *c, const char *const *scopes,
                  const struct cc_setting *s, const char *who,
@@ -324,7 +359,8 @@ cc_apply_setting(struct cc_ctx *c, const char *const *scopes,
     char *name = cc_strn(c, s->line, s->name_off, s->name_len);
     struct found f;
     struct tern_value v;
-    int negated = 0;
+    const struct tern_exp *exp = NULL;
+    int negated = 0, quoted = 0;
     size_t np;
 
     if (!lookup(c, scopes, name, 1, &f)) {
@@ -343,8 +379,20 @@ cc_apply_setting(struct cc_ctx *c, const char *const *scopes,
         }
         negated = 1;
     }
-    if (parse_value(c, s, &f, negated, name, &v) != 0)
+    if (parse_value(c, s, &f, negated, name, &v, &quoted) != 0)
         return;
+    if (expanded(&f, &v)) {
+        const char *what = who ? tern_printf(c->a, "option '%s' of %s",
+                                             f.name, who)
+                               : tern_printf(c->a, "option '%s'", f.name);
+        if (cc_exp_value(c, s->line, s->value_off, s->value_len, quoted,
+                         v.text, what, &exp) != 0)
+            return;
+    } else if (strcmp(f.name, "set") == 0 && has_router_scope(scopes) &&
+               v.text != NULL) {
+        cc_exp_router_set(c, s->line, s->value_off, s->value_len, quoted,
+                          v.text, who ? who : "a router");
+    }
 
     for (size_t i = 0; i < *n; i++) {
         struct tern_cfg_option *o = &(*arr)[i];
@@ -352,6 +400,7 @@ cc_apply_setting(struct cc_ctx *c, const char *const *scopes,
             continue;
         if (f.flags & TERN_F_MULTI) {
             join_value(c, o, &v);
+            join_exp(c, o, s);
             return;
         }
         cc_error(c, s->line, s->name_off, s->name_len,
@@ -371,6 +420,7 @@ cc_apply_setting(struct cc_ctx *c, const char *const *scopes,
     o->value = v;
     o->flags = f.flags | (s->hide ? TERN_F_SECRET : 0);
     o->loc = cc_loc(c, s->line, s->name_off);
+    o->exp = exp;
     cc_use_module(c, f.owner);
     cc_xref_option(c, o, who, s->line, s->value_off, s->value_len);
     if (f.type == TERN_T_REWRITE && v.text != NULL)

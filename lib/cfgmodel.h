@@ -19,6 +19,7 @@
 #include "optval.h"
 
 struct tern_arena;
+struct tern_exp;
 
 struct tern_cfg_loc {
     unsigned file;              /* index into tern_config.files */
@@ -32,6 +33,10 @@ struct tern_cfg_option {
     struct tern_value value;
     unsigned flags;             /* schema flags (TERN_F_EXPAND ...) */
     struct tern_cfg_loc loc;
+    /* The value parsed as an expansion (expand.h), when the option is
+     * expanded at run time and its text needs expanding; NULL when the
+     * value is used as it is (not expanded, or no `$` and no `\`). */
+    const struct tern_exp *exp;
 };
 
 /* A driver instance: `name: driver = smtp` and its options. */
@@ -63,13 +68,17 @@ enum tern_acl_verb {
 };
 
 /* One `condition = value` or `modifier = value` of an ACL statement;
- * `negated` for `!condition = value`. */
+ * `negated` for `!condition = value`.  `exp` is the value parsed as an
+ * expansion (for `set`, the part after its `=`), NULL when the value is
+ * not expanded (control, endpass) or expands to itself (no `$`, no
+ * `\`). */
 struct tern_cfg_acl_item {
     const char *name;
     const char *value;
     const char *module;         /* who provides it ("core") */
     int negated;
     struct tern_cfg_loc loc;
+    const struct tern_exp *exp;
 };
 
 struct tern_cfg_acl_stmt {

@@ -17,7 +17,7 @@
 #include "cfgmodel.h"
 
 #define TERN_PLAN_MAGIC "TERNPLAN"      /* 8 bytes, no NUL */
-#define TERN_PLAN_VERSION 1
+#define TERN_PLAN_VERSION 2
 
 struct tern_arena;
 struct tern_buf;

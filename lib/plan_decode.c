@@ -13,9 +13,13 @@
  *   (first, count) pair must stay inside its section, every string must
  *   lie inside the string table, end in a NUL exactly where its length
  *   says and contain no other NUL, every source location must name a
- *   known file, and every enumerated field must hold a known value.  The
- *   checksum only catches accidents; these checks are what stop a crafted
- *   plan from making the reader touch memory outside the file.
+ *   known file, and every enumerated field must hold a known value.
+ *   Expression images (the parsed expansions of options and ACL items)
+ *   must lie inside their section and pass tern_exp_check(), so that
+ *   evaluating one can neither loop nor read outside it; on a
+ *   little-endian host their nodes are used in place.  The checksum only
+ *   catches accidents; these checks are what stop a crafted plan from
+ *   making the reader touch memory outside the file.
  *
  * DIAGNOSTICS
  *   "PATH: SECTION record N: what is wrong", or "PATH: section S ..." for
@@ -24,6 +28,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,11 +37,23 @@
 #include <tern/option.h>
 
 #include "arena.h"
+#include "expand.h"
 #include "plan.h"
 #include "plan_format.h"
 
+/* The file's node layout is struct tern_exp_node's on a little-endian
+ * host, which lets such a host use the nodes in place. */
+_Static_assert(sizeof(struct tern_exp_node) == TP_EXP_NODE_SIZE,
+               "struct tern_exp_node is not 28 bytes");
+_Static_assert(offsetof(struct tern_exp_node, op) == 2 &&
+               offsetof(struct tern_exp_node, src) == 4 &&
+               offsetof(struct tern_exp_node, next) == 8 &&
+               offsetof(struct tern_exp_node, d) == 24,
+               "struct tern_exp_node does not have the plan's layout");
+
 struct dec {
     const char *name;
+    struct tern_exp *exps;      /* decoded and checked expressions */
     struct tern_arena *a;
     char *err;
     size_t errlen;
@@ -172,6 +189,92 @@ static struct cur rec(struct dec *d, unsigned type, uint32_t i)
     return c;
 }
 
+/* An expression index of an option or ACL item record. */
+static int get_exp(struct dec *d, struct cur *c, const struct tern_exp **out)
+{
+    uint32_t i = u32(c);
+
+    u32(c);                     /* padding */
+    *out = NULL;
+    if (i == TP_NO_EXP)
+        return 0;
+    if (i >= d->count[TP_SEC_EXPRESSIONS])
+        return fail(d, "expression %u out of range (%u expressions)", i,
+                    d->count[TP_SEC_EXPRESSIONS]);
+    *out = &d->exps[i];
+    return 0;
+}
+
+/* ---- expressions ------------------------------------------------------- */
+
+static int little_endian(void)
+{
+    const uint16_t one = 1;
+    return *(const unsigned char *)&one == 1;
+}
+
+/* The nodes at `p`: in place when the host reads the file's layout
+ * natively, else converted into the arena. */
+static const struct tern_exp_node *exp_nodes(struct dec *d,
+                                             const unsigned char *p,
+                                             uint32_t n)
+{
+    if (little_endian()
+        && (uintptr_t)p % _Alignof(struct tern_exp_node) == 0)
+        return (const struct tern_exp_node *)(const void *)p;
+    struct tern_exp_node *v = alloc_n(d, n, sizeof *v);
+    for (uint32_t i = 0; i < n; i++, p += TP_EXP_NODE_SIZE) {
+        v[i].type = p[0];
+        v[i].flags = p[1];
+        v[i].op = (uint16_t)(p[2] | p[3] << 8);
+        v[i].src = tp_get32(p + 4);
+        v[i].next = tp_get32(p + 8);
+        v[i].a = tp_get32(p + 12);
+        v[i].b = tp_get32(p + 16);
+        v[i].c = tp_get32(p + 20);
+        v[i].d = tp_get32(p + 24);
+    }
+    return v;
+}
+
+/* Every expression image must lie inside exp_bytes (nodes 4-aligned) and
+ * pass tern_exp_check(), which is what makes it safe to evaluate. */
+static int dec_exps(struct dec *d)
+{
+    const unsigned char *bytes = d->sec[TP_SEC_EXP_BYTES];
+    uint64_t size = d->count[TP_SEC_EXP_BYTES];
+    uint32_t n = d->count[TP_SEC_EXPRESSIONS];
+    char why[256];
+
+    d->exps = alloc_n(d, n, sizeof *d->exps);
+    for (uint32_t i = 0; i < n; i++) {
+        struct tern_exp *e = &d->exps[i];
+        struct cur c = rec(d, TP_SEC_EXPRESSIONS, i);
+        uint32_t nodes = u32(&c), n_nodes = u32(&c), text = u32(&c);
+        uint32_t text_len = u32(&c);
+        e->root = u32(&c);
+        e->src_len = u32(&c);
+        e->flags = u32(&c);
+        if (nodes % 4 != 0)
+            return fail(d, "nodes at %u are not 4-byte aligned", nodes);
+        if (nodes > size
+            || (uint64_t)n_nodes * TP_EXP_NODE_SIZE > size - nodes)
+            return fail(d, "%u nodes at %u lie outside exp_bytes (%llu "
+                        "bytes)", n_nodes, nodes, (unsigned long long)size);
+        if (text > size || text_len > size - text)
+            return fail(d, "text (offset %u, length %u) lies outside "
+                        "exp_bytes (%llu bytes)", text, text_len,
+                        (unsigned long long)size);
+        e->n_nodes = n_nodes;
+        e->nodes = n_nodes ? exp_nodes(d, bytes + nodes, n_nodes) : NULL;
+        e->text = (const char *)bytes + text;
+        e->text_len = text_len;
+        if (tern_exp_check(e, why, sizeof why) < 0)
+            return fail(d, "bad expression: %s", why);
+    }
+    return 0;
+}
+
 /* ---- sections ---------------------------------------------------------- */
 
 static int find_sections(struct dec *d, const struct tern_plan *p)
@@ -251,7 +354,8 @@ static int dec_options(struct dec *d, unsigned type,
         o->flags = u32(&c);
         if (check_enum(d, o->value.type, 1, TERN_T_MAX, "type") < 0
             || get_bool(d, &c, "is_set", &o->value.is_set) < 0
-            || get_loc(d, &c, &o->loc) < 0)
+            || get_loc(d, &c, &o->loc) < 0
+            || get_exp(d, &c, &o->exp) < 0)
             return -1;
     }
     *out = opts;
@@ -289,7 +393,8 @@ static int dec_acl_items(struct dec *d, struct tern_cfg_acl_item **out)
             || get_str(d, &c, 0, "value", &it->value) < 0
             || get_str(d, &c, 0, "module", &it->module) < 0
             || get_bool(d, &c, "negated", &it->negated) < 0
-            || get_loc(d, &c, &it->loc) < 0)
+            || get_loc(d, &c, &it->loc) < 0
+            || get_exp(d, &c, &it->exp) < 0)
             return -1;
     }
     *out = items;
@@ -427,6 +532,7 @@ static int decode(struct dec *d, const struct tern_plan *p,
                                   d->errlen) < 0
         || find_sections(d, p) < 0
         || dec_head(d, cfg) < 0
+        || dec_exps(d) < 0
         || dec_options(d, TP_SEC_MAIN_OPTIONS, &cfg->main) < 0
         || dec_lists(d, cfg) < 0
         || dec_acls(d, cfg) < 0

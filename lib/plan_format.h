@@ -51,21 +51,31 @@ enum tp_section {
     TP_SEC_RETRY_RULES = 15,
     TP_SEC_REWRITES = 16,
     TP_SEC_MACROS = 17,
-    TP_SEC_MAX = 17
+    TP_SEC_EXPRESSIONS = 18,
+    TP_SEC_EXP_BYTES = 19,
+    TP_SEC_MAX = 19
 };
 
-/* Record sizes in bytes, by section; 1 for the string table (bytes). */
+/* Index of "no expression" in option and ACL item records. */
+#define TP_NO_EXP 0xffffffffu
+/* One node of an expression image: u8 type, u8 flags, u16 op, u32 src,
+ * next, a, b, c, d (struct tern_exp_node, little-endian). */
+#define TP_EXP_NODE_SIZE 28
+
+/* Record sizes in bytes, by section; 1 for the string table and the
+ * expression bytes (byte arrays). */
 #define TP_REC_META       8     /* str source */
 #define TP_REC_FILE       8     /* str path */
 #define TP_REC_MODULE     24    /* str name, str version, u64 hash */
-#define TP_REC_OPTION     56    /* str name, str module, str text, i64 num,
-                                   u32 type, flags, is_set, loc(3) */
+#define TP_REC_OPTION     64    /* str name, str module, str text, i64 num,
+                                   u32 type, flags, is_set, loc(3),
+                                   u32 exp, pad */
 #define TP_REC_LIST       40    /* u32 kind, cache, str name, str value,
                                    loc(3), u32 pad */
 #define TP_REC_ACL        32    /* str name, u32 first, n, loc(3), pad */
 #define TP_REC_ACL_STMT   24    /* u32 verb, first, n, loc(3) */
-#define TP_REC_ACL_ITEM   40    /* str name, value, module, u32 negated,
-                                   loc(3) */
+#define TP_REC_ACL_ITEM   48    /* str name, value, module, u32 negated,
+                                   loc(3), u32 exp, pad */
 #define TP_REC_DRIVER     48    /* u32 kind, first, n, loc(3), str name,
                                    driver, module */
 #define TP_REC_RETRY      48    /* str pattern, error, senders, u32 first,
@@ -74,6 +84,8 @@ enum tp_section {
 #define TP_REC_REWRITE    40    /* str pattern, replacement, flags, loc(3),
                                    pad */
 #define TP_REC_MACRO      24    /* str name, str value, u32 builtin, pad */
+#define TP_REC_EXPRESSION 32    /* u32 nodes, n_nodes, text, text_len,
+                                   root, src_len, flags, pad */
 
 /* Record size of a known section type, 0 when unknown. */
 static inline size_t tp_record_size(unsigned type)
@@ -82,7 +94,8 @@ static inline size_t tp_record_size(unsigned type)
         0, 1, TP_REC_META, TP_REC_FILE, TP_REC_MODULE, TP_REC_OPTION,
         TP_REC_LIST, TP_REC_ACL, TP_REC_ACL_STMT, TP_REC_ACL_ITEM,
         TP_REC_DRIVER, TP_REC_DRIVER, TP_REC_DRIVER, TP_REC_OPTION,
-        TP_REC_RETRY, TP_REC_RETRY_RULE, TP_REC_REWRITE, TP_REC_MACRO
+        TP_REC_RETRY, TP_REC_RETRY_RULE, TP_REC_REWRITE, TP_REC_MACRO,
+        TP_REC_EXPRESSION, 1
     };
     return type <= TP_SEC_MAX ? sizes[type] : 0;
 }
@@ -94,7 +107,7 @@ static inline const char *tp_section_name(unsigned type)
         "?", "strings", "meta", "files", "modules", "main_options",
         "lists", "acls", "acl_stmts", "acl_items", "routers", "transports",
         "auths", "driver_options", "retries", "retry_rules", "rewrites",
-        "macros"
+        "macros", "expressions", "exp_bytes"
     };
     return type <= TP_SEC_MAX ? names[type] : "unknown";
 }

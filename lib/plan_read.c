@@ -22,7 +22,7 @@
  *
  * DIAGNOSTICS
  *   "PATH: truncated: ...", "PATH: not a Tern plan (bad magic)",
- *   "PATH: plan format version N, this tern reads version 1: recompile
+ *   "PATH: plan format version N, this tern reads version 2: recompile
  *   with confc", "PATH: checksum mismatch: file is corrupted",
  *   "PATH: section NAME ... lies outside the file".
  */

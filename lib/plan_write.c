@@ -14,7 +14,10 @@
  *   then lays the sections out after the header and directory and stamps
  *   size and checksum (docs/plan-format.md).  The walk order is fixed, so
  *   the same configuration always gives the same bytes: plans can be
- *   compared with cmp(1) and cached by hash.
+ *   compared with cmp(1) and cached by hash.  Parsed expansions of
+ *   options and ACL items are written as images (nodes, then text) into
+ *   the exp_bytes section, each described by an expressions record that
+ *   the option or item refers to by index.
  *
  *   tern_plan_write() replaces the target atomically: a reader (a running
  *   master re-reading its plan) sees the old plan or the new one, never a
@@ -37,6 +40,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "expand.h"
 #include "plan.h"
 #include "plan_format.h"
 
@@ -188,11 +192,63 @@ static struct rec rec_new(struct writer *w)
     return r;
 }
 
+/* ---- expressions ------------------------------------------------------- */
+
+/* Append an expression image to exp_bytes (its nodes 4-aligned, every
+ * field little-endian, then its text) and its record to expressions;
+ * the record's index, or TP_NO_EXP for none. */
+static uint32_t put_exp(struct writer *w, const struct tern_exp *e)
+{
+    static const unsigned char zeros[4];
+    struct tern_buf *b = &w->sec[TP_SEC_EXP_BYTES];
+    unsigned char node[TP_EXP_NODE_SIZE];
+
+    if (e == NULL)
+        return TP_NO_EXP;
+    if (b->len % 4 != 0)
+        tern_buf_add(b, zeros, 4 - b->len % 4);
+    size_t nodes_at = b->len;
+    for (uint32_t i = 0; i < e->n_nodes; i++) {
+        const struct tern_exp_node *n = &e->nodes[i];
+        node[0] = n->type;
+        node[1] = n->flags;
+        node[2] = (unsigned char)n->op;
+        node[3] = (unsigned char)(n->op >> 8);
+        tp_put32(node + 4, n->src);
+        tp_put32(node + 8, n->next);
+        tp_put32(node + 12, n->a);
+        tp_put32(node + 16, n->b);
+        tp_put32(node + 20, n->c);
+        tp_put32(node + 24, n->d);
+        tern_buf_add(b, node, sizeof node);
+    }
+    size_t text_at = b->len;
+    if (e->text_len > 0)
+        tern_buf_add(b, e->text, e->text_len);
+    to32(b->len, "the expression bytes");
+
+    struct rec r = rec_new(w);
+    r32(&r, (uint32_t)nodes_at);
+    r32(&r, e->n_nodes);
+    r32(&r, (uint32_t)text_at);
+    r32(&r, e->text_len);
+    r32(&r, e->root);
+    r32(&r, e->src_len);
+    r32(&r, e->flags);
+    r32(&r, 0);
+    uint32_t index = w->count[TP_SEC_EXPRESSIONS];
+    if (index == TP_NO_EXP)
+        too_big("expressions");
+    emit(&r, TP_SEC_EXPRESSIONS);
+    return index;
+}
+
 /* ---- one function per kind of object ----------------------------------- */
 
 static void put_option(struct writer *w, unsigned type,
                        const struct tern_cfg_option *o)
 {
+    uint32_t exp = put_exp(w, o->exp);
     struct rec r = rec_new(w);
     rstr(&r, o->name);
     rstr(&r, o->module);
@@ -202,6 +258,8 @@ static void put_option(struct writer *w, unsigned type,
     r32(&r, o->flags);
     r32(&r, o->value.is_set != 0);
     rloc(&r, &o->loc);
+    r32(&r, exp);
+    r32(&r, 0);
     emit(&r, type);
 }
 
@@ -240,12 +298,15 @@ static void put_acl(struct writer *w, const struct tern_cfg_acl *acl)
         emit(&sr, TP_SEC_ACL_STMTS);
         for (size_t j = 0; j < s->n_items; j++) {
             const struct tern_cfg_acl_item *it = &s->items[j];
+            uint32_t exp = put_exp(w, it->exp);
             struct rec ir = rec_new(w);
             rstr(&ir, it->name);
             rstr(&ir, it->value);
             rstr(&ir, it->module);
             r32(&ir, it->negated != 0);
             rloc(&ir, &it->loc);
+            r32(&ir, exp);
+            r32(&ir, 0);
             emit(&ir, TP_SEC_ACL_ITEMS);
         }
     }
@@ -348,6 +409,8 @@ static void lay_out(struct writer *w, struct tern_buf *out)
     tern_buf_add(out, hdr, sizeof hdr);
     w->sec[TP_SEC_STRINGS] = w->st.bytes;
     w->count[TP_SEC_STRINGS] = to32(w->st.bytes.len, "the string table");
+    w->count[TP_SEC_EXP_BYTES] = to32(w->sec[TP_SEC_EXP_BYTES].len,
+                                      "the expression bytes");
     for (unsigned t = 1; t <= TP_SEC_MAX; t++) {
         unsigned char *e = hdr + TP_HEADER_SIZE + (t - 1) * TP_DIR_ENTRY_SIZE;
         pad_to_align(out, start);

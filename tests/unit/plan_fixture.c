@@ -4,7 +4,9 @@
  *
  * DESCRIPTION
  *   See plan_fixture.h.  The data is static and written out literally so
- *   that the round-trip test compares against values nobody computed.
+ *   that the round-trip test compares against values nobody computed;
+ *   only the parsed expansions are computed, once, by the expansion
+ *   parser, as confc would.
  */
 #include "config.h"
 
@@ -21,13 +23,14 @@
 #include <tern/option.h>
 
 #include "arena.h"
+#include "expand.h"
 #include "plan.h"
 #include "plan_fixture.h"
 #include "plan_format.h"
 
 #define LOC(f, l, c) { (f), (l), (c) }
 #define OPT(n, m, t, set, num, text, fl, loc) \
-    { (n), (m), { (t), (set), (num), (text) }, (fl), loc }
+    { (n), (m), { (t), (set), (num), (text) }, (fl), loc, NULL }
 
 static const char *files[] = { "/etc/tern/exim.conf", "/etc/tern/acl.conf" };
 
@@ -100,18 +103,21 @@ static struct tern_cfg_named_list lists[] = {
 };
 
 static struct tern_cfg_acl_item rcpt_items1[] = {
-    { "domains", "+local_domains", "core", 0, LOC(1, 10, 3) },
-    { "local_parts", "^[.] : ^.*[@%!/|]", "core", 1, LOC(1, 11, 3) },
-    { "message", "Restricted characters", "core", 0, LOC(1, 12, 3) },
+    { "domains", "+local_domains", "core", 0, LOC(1, 10, 3), NULL },
+    { "local_parts", "^[.] : ^.*[@%!/|]", "core", 1, LOC(1, 11, 3),
+      NULL },
+    { "message", "Restricted characters in ${uc:$local_part} \\$x", "core",
+      0, LOC(1, 12, 3), NULL },
 };
 static struct tern_cfg_acl_item rcpt_items2[] = {
-    { "hosts", "+relay_hosts", "core", 0, LOC(1, 14, 3) },
-    { "verify", "recipient", "core", 1, LOC(1, 15, 3) },
+    { "hosts", "+relay_hosts", "core", 0, LOC(1, 14, 3), NULL },
+    { "verify", "recipient", "core", 1, LOC(1, 15, 3), NULL },
 };
 static struct tern_cfg_acl_item data_items[] = {
-    { "condition", "${if >{$message_size}{10M}}", "core", 1, LOC(1, 30, 3) },
-    { "control", "bmi_run", "bmi", 0, LOC(1, 31, 3) },
-    { "logwrite", NULL, "core", 0, LOC(1, 32, 3) },
+    { "condition", "${if >{$message_size}{10M}}", "core", 1, LOC(1, 30, 3),
+      NULL },
+    { "control", "bmi_run", "bmi", 0, LOC(1, 31, 3), NULL },
+    { "logwrite", NULL, "core", 0, LOC(1, 32, 3), NULL },
 };
 static struct tern_cfg_acl_stmt rcpt_stmts[] = {
     { TERN_ACL_DENY, rcpt_items1, 3, LOC(1, 9, 1) },
@@ -213,9 +219,48 @@ static const struct tern_config fixture = {
     .macros = macros, .n_macros = N(macros),
 };
 
+/* Parse `text` as an expansion (every variable accepted, as a NULL schema
+ * does), the way confc fills in tern_cfg_option.exp. */
+static const struct tern_exp *parse(struct tern_arena *a, const char *text)
+{
+    struct tern_exp *e;
+    struct tern_exp_error err;
+
+    if (tern_exp_parse(a, text, strlen(text), NULL, 0, &e, &err) != 0)
+        fail_msg("fixture expansion \"%s\": %s", text, err.msg);
+    return e;
+}
+
+static void parse_options(struct tern_arena *a, struct tern_cfg_option *o,
+                          size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((o[i].flags & TERN_F_EXPAND) && o[i].value.text != NULL
+            && strpbrk(o[i].value.text, "$\\") != NULL)
+            o[i].exp = parse(a, o[i].value.text);
+}
+
 const struct tern_config *plan_fixture_config(void)
 {
+    static struct tern_arena *a;    /* lives as long as the process */
+
+    if (a == NULL) {
+        a = tern_arena_new();
+        parse_options(a, main_opts, N(main_opts));
+        parse_options(a, dnslookup_opts, N(dnslookup_opts));
+        parse_options(a, smtp_opts, N(smtp_opts));
+        parse_options(a, plain_opts, N(plain_opts));
+        data_items[0].exp = parse(a, data_items[0].value);
+        rcpt_items1[2].exp = parse(a, rcpt_items1[2].value);
+    }
     return &fixture;
+}
+
+const struct tern_cfg_option *plan_fixture_banner(void)
+{
+    plan_fixture_config();
+    assert_string_equal(main_opts[22].name, "smtp_banner");
+    return &main_opts[22];
 }
 
 /* ---- comparison -------------------------------------------------------- */
@@ -238,6 +283,25 @@ static void loc_eq(const struct tern_cfg_loc *want,
     assert_int_equal(want->col, got->col);
 }
 
+void plan_fixture_exp_eq(const struct tern_exp *want,
+                         const struct tern_exp *got)
+{
+    if (want == NULL) {
+        assert_null(got);
+        return;
+    }
+    assert_non_null(got);
+    assert_int_equal(want->n_nodes, got->n_nodes);
+    assert_int_equal(want->root, got->root);
+    assert_int_equal(want->text_len, got->text_len);
+    assert_int_equal(want->src_len, got->src_len);
+    assert_int_equal(want->flags, got->flags);
+    assert_memory_equal(want->nodes, got->nodes,
+                        want->n_nodes * sizeof *want->nodes);
+    if (want->text_len > 0)
+        assert_memory_equal(want->text, got->text, want->text_len);
+}
+
 static void options_eq(const struct tern_cfg_option *want, size_t n_want,
                        const struct tern_cfg_option *got, size_t n_got)
 {
@@ -251,6 +315,7 @@ static void options_eq(const struct tern_cfg_option *want, size_t n_want,
         str_eq(want[i].value.text, got[i].value.text);
         assert_int_equal(want[i].flags, got[i].flags);
         loc_eq(&want[i].loc, &got[i].loc);
+        plan_fixture_exp_eq(want[i].exp, got[i].exp);
     }
 }
 
@@ -290,6 +355,7 @@ static void acls_eq(const struct tern_config *want,
                 str_eq(ws->items[k].module, gs->items[k].module);
                 assert_int_equal(ws->items[k].negated, gs->items[k].negated);
                 loc_eq(&ws->items[k].loc, &gs->items[k].loc);
+                plan_fixture_exp_eq(ws->items[k].exp, gs->items[k].exp);
             }
         }
     }

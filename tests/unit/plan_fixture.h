@@ -7,7 +7,8 @@
  *   struct tern_config: two files, modules, main options of every value
  *   type (set and unset, negative and extreme numbers, NULL and empty
  *   text), named lists of each kind, ACLs with negated items, drivers of
- *   all three kinds with options, retry rules F/G/H, rewrites and macros.
+ *   all three kinds with options, retry rules F/G/H, rewrites and macros,
+ *   and parsed expansions on some options and ACL items.
  *   plan_fixture_compare() asserts (CMocka) that two configurations hold
  *   the same content, field by field.  The plan_ helpers poke at plan
  *   bytes the way a reader in another language would.
@@ -20,7 +21,17 @@
 
 #include "cfgmodel.h"
 
+struct tern_exp;
+
+/* The fixture; options and ACL items whose values are expansions carry
+ * them parsed (tern_cfg_option.exp). */
 const struct tern_config *plan_fixture_config(void);
+/* Its main option smtp_banner, an expansion: "$smtp_active_hostname
+ * ESMTP Tern ..." with escapes. */
+const struct tern_cfg_option *plan_fixture_banner(void);
+/* Assert two expressions are the same image (both may be NULL). */
+void plan_fixture_exp_eq(const struct tern_exp *want,
+                         const struct tern_exp *got);
 void plan_fixture_compare(const struct tern_config *want,
                           const struct tern_config *got);
 

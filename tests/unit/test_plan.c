@@ -3,11 +3,12 @@
  *   test_plan.c - unit tests of the plan writer and reader
  *
  * DESCRIPTION
- *   Round trip, determinism, the byte layout docs/plan-format.md
- *   documents (down to its worked example), and refusal of every
- *   truncation and every single-byte flip.  Crafted plans that carry a
- *   valid checksum are in test_plan_corrupt.c, plans on disk in
- *   test_plan_file.c.  Runs under ASan: every plan is held in a buffer of
+ *   Round trip (parsed expansions included), determinism, the byte
+ *   layout docs/plan-format.md documents (down to its worked example and
+ *   the expression images), evaluation of a decoded expression, and
+ *   refusal of every truncation and every single-byte flip.  Crafted
+ *   plans that carry a valid checksum are in test_plan_corrupt.c, plans
+ *   on disk in test_plan_file.c.  Runs under ASan: every plan is held in a buffer of
  *   exactly its size, so a read past the end aborts.
  */
 #include "config.h"
@@ -21,9 +22,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <tern/module.h>
 #include <tern/option.h>
 
 #include "arena.h"
+#include "expand.h"
 #include "plan.h"
 #include "plan_format.h"
 #include "plan_fixture.h"
@@ -112,13 +115,13 @@ static void test_layout(void **state)
     const struct tern_config *cfg = plan_fixture_config();
 
     assert_memory_equal(buf, "TERNPLAN", 8);
-    assert_memory_equal(buf + 8, "\x01\0\0\0", 4);
+    assert_memory_equal(buf + 8, "\x02\0\0\0", 4);
     assert_memory_equal(buf + 12, "\x28\0\0\0", 4);
     assert_int_equal(buf[16] | buf[17] << 8 | buf[18] << 16, size);
     assert_memory_equal(buf + 19, "\0\0\0\0\0", 5);
-    assert_memory_equal(buf + 32, "\x11\0\0\0\0\0\0\0", 8);
+    assert_memory_equal(buf + 32, "\x13\0\0\0\0\0\0\0", 8);
     assert_int_equal(size % 8, 0);
-    for (unsigned t = 1; t <= 17; t++) {
+    for (unsigned t = 1; t <= 19; t++) {
         const unsigned char *e = buf + 40 + (t - 1) * 24;
         assert_int_equal(tp_get32(e), t);
         assert_int_equal(tp_get64(e + 8) % 8, 0);
@@ -138,12 +141,120 @@ static void test_layout(void **state)
     assert_memory_equal(m + 2 * 24 + 8, "\xff\xff\xff\xff\0\0\0\0", 8);
     /* main option 2 is smtp_accept_max = -5: num at byte 24 */
     const unsigned char *o = plan_section(buf, TP_SEC_MAIN_OPTIONS, &n);
-    assert_memory_equal(o + 2 * 56 + 24, "\xfb\xff\xff\xff\xff\xff\xff\xff",
+    assert_memory_equal(o + 2 * 64 + 24, "\xfb\xff\xff\xff\xff\xff\xff\xff",
                         8);
-    assert_int_equal(tp_get32(o + 2 * 56 + 32), 2);     /* TERN_T_INT */
+    assert_int_equal(tp_get32(o + 2 * 64 + 32), 2);     /* TERN_T_INT */
     /* "core" is stored once however often it is used */
     assert_int_equal(tp_get32(o + 8), tp_get32(m));
-    assert_int_equal(tp_get32(o + 56 + 8), tp_get32(m));
+    assert_int_equal(tp_get32(o + 64 + 8), tp_get32(m));
+    /* no expression: 0xffffffff at byte 56, then a zero pad */
+    assert_memory_equal(o + 2 * 64 + 56, "\xff\xff\xff\xff\0\0\0\0", 8);
+    free(buf);
+}
+
+/* Expression images: the option refers to an expressions record, whose
+ * nodes and text lie in exp_bytes, little-endian, nodes 4-aligned. */
+static void test_expression_layout(void **state)
+{
+    size_t size;
+    unsigned char *buf = plan_bytes(plan_fixture_config(), &size);
+    const struct tern_exp *want = plan_fixture_banner()->exp;
+    uint32_t n, n_exp, n_bytes;
+    const unsigned char *o = plan_section(buf, TP_SEC_MAIN_OPTIONS, &n);
+    const unsigned char *x = plan_section(buf, TP_SEC_EXPRESSIONS, &n_exp);
+    const unsigned char *b = plan_section(buf, TP_SEC_EXP_BYTES, &n_bytes);
+
+    /* smtp_banner is main option 22, and the first expression written */
+    assert_non_null(want);
+    assert_int_equal(tp_get32(o + 22 * 64 + 56), 0);
+    assert_int_equal(tp_get32(o + 22 * 64 + 60), 0);
+    /* 5 expressions: the banner, the ACL message and condition, and the
+     * server_condition two authenticators share (written once per use) */
+    assert_int_equal(n_exp, 5);
+    const unsigned char *r = x;     /* record 0 */
+    uint32_t nodes = tp_get32(r), n_nodes = tp_get32(r + 4);
+    uint32_t text = tp_get32(r + 8), text_len = tp_get32(r + 12);
+    assert_int_equal(nodes % 4, 0);
+    assert_int_equal(n_nodes, want->n_nodes);
+    assert_int_equal(text, nodes + 28 * n_nodes);
+    assert_int_equal(text_len, want->text_len);
+    assert_int_equal(tp_get32(r + 16), want->root);
+    assert_int_equal(tp_get32(r + 20), want->src_len);
+    assert_int_equal(tp_get32(r + 24), want->flags);
+    assert_int_equal(tp_get32(r + 28), 0);
+    assert_true((uint64_t)text + text_len <= n_bytes);
+    for (uint32_t i = 0; i < n_nodes; i++) {
+        const unsigned char *nd = b + nodes + 28 * i;
+        const struct tern_exp_node *w = &want->nodes[i];
+        assert_int_equal(nd[0], w->type);
+        assert_int_equal(nd[1], w->flags);
+        assert_int_equal(nd[2] | nd[3] << 8, w->op);
+        assert_int_equal(tp_get32(nd + 4), w->src);
+        assert_int_equal(tp_get32(nd + 8), w->next);
+        assert_int_equal(tp_get32(nd + 12), w->a);
+        assert_int_equal(tp_get32(nd + 24), w->d);
+    }
+    assert_memory_equal(b + text, want->text, text_len);
+    /* ACL items: message of acl_check_rcpt's first statement is item 2 */
+    const unsigned char *it = plan_section(buf, TP_SEC_ACL_ITEMS, &n);
+    assert_int_equal(tp_get32(it + 0 * 48 + 40), TP_NO_EXP);
+    assert_int_equal(tp_get32(it + 2 * 48 + 40), 1);
+    free(buf);
+}
+
+/* A decoded expression evaluates as the one that was written; on a
+ * little-endian host its nodes are used in place, inside the plan, and
+ * converted into memory when they cannot be. */
+static void test_expression_eval(void **state)
+{
+    size_t size;
+    unsigned char *buf = plan_bytes(plan_fixture_config(), &size);
+    struct tern_plan p;
+    struct tern_config got;
+    struct tern_exp_env env;
+    struct tern_exp_result r1, r2;
+    char err[512];
+    struct tern_arena *a = tern_arena_new();
+    const uint16_t one = 1;
+
+    assert_int_equal(tern_plan_open_mem(&p, buf, size, err, sizeof err), 0);
+    assert_int_equal(tern_plan_decode(&p, a, &got, err, sizeof err), 0);
+    const struct tern_exp *e = got.main[22].exp;
+    assert_non_null(e);
+    assert_true((const unsigned char *)e->text >= buf
+                && (const unsigned char *)e->text + e->text_len
+                   <= buf + size);
+    if (*(const unsigned char *)&one == 1)
+        assert_true((const unsigned char *)e->nodes > buf
+                    && (const unsigned char *)(e->nodes + e->n_nodes)
+                       <= buf + size);
+    memset(&env, 0, sizeof env);
+    assert_int_equal(tern_exp_eval(e, &env, a, &r1), TERN_EXP_OK);
+    assert_int_equal(tern_exp_eval(plan_fixture_banner()->exp, &env, a,
+                                   &r2), TERN_EXP_OK);
+    /* no variable hook: $smtp_active_hostname is empty; the expansion
+     * turned the \n of the text into a newline */
+    assert_string_equal(r1.str, " ESMTP Tern \xc3\xa9t\xc3\xa9 \"q\" \n\t");
+    assert_string_equal(r1.str, r2.str);
+    tern_plan_close(&p);
+
+    /* A plan at an odd address: the nodes cannot be used in place, so
+     * the reader converts them (the path a big-endian host takes). */
+    unsigned char *odd = malloc(size + 1);
+    assert_non_null(odd);
+    memcpy(odd + 1, buf, size);
+    assert_int_equal(tern_plan_open_mem(&p, odd + 1, size, err, sizeof err),
+                     0);
+    assert_int_equal(tern_plan_decode(&p, a, &got, err, sizeof err), 0);
+    e = got.main[22].exp;
+    assert_true((const unsigned char *)e->nodes < odd
+                || (const unsigned char *)e->nodes > odd + size);
+    plan_fixture_compare(plan_fixture_config(), &got);
+    assert_int_equal(tern_exp_eval(e, &env, a, &r1), TERN_EXP_OK);
+    assert_string_equal(r1.str, r2.str);
+    tern_plan_close(&p);
+    free(odd);
+    tern_arena_free(a);
     free(buf);
 }
 
@@ -151,35 +262,37 @@ static void test_layout(void **state)
  * the writer that changes the format fails here, and then the version
  * and the document must change with it. */
 static const char example_hex[] =
-    "5445524e504c414e01000000280000003002000000000000f53347031fd0ca99"
-    "11000000000000000100000026000000c0010000000000002600000000000000"
-    "0200000001000000e80100000000000008000000000000000300000001000000"
-    "f00100000000000008000000000000000400000000000000f801000000000000"
-    "00000000000000000500000001000000f8010000000000003800000000000000"
-    "0600000000000000300200000000000000000000000000000700000000000000"
-    "3002000000000000000000000000000008000000000000003002000000000000"
-    "0000000000000000090000000000000030020000000000000000000000000000"
-    "0a00000000000000300200000000000000000000000000000b00000000000000"
-    "300200000000000000000000000000000c000000000000003002000000000000"
-    "00000000000000000d0000000000000030020000000000000000000000000000"
-    "0e00000000000000300200000000000000000000000000000f00000000000000"
-    "3002000000000000000000000000000010000000000000003002000000000000"
-    "0000000000000000110000000000000030020000000000000000000000000000"
-    "6578696d2e636f6e66006d6573736167655f73697a655f6c696d697400636f72"
-    "650035304d000000000000000900000000000000090000000a00000012000000"
-    "1d00000004000000220000000300000000002003000000000300000000000000"
-    "01000000000000000c00000001000000";
+    "5445524e504c414e0200000028000000680200000000000049c03f1ae347f62d"
+    "13000000000000000100000026000000f0010000000000002600000000000000"
+    "0200000001000000180200000000000008000000000000000300000001000000"
+    "2002000000000000080000000000000004000000000000002802000000000000"
+    "0000000000000000050000000100000028020000000000004000000000000000"
+    "0600000000000000680200000000000000000000000000000700000000000000"
+    "6802000000000000000000000000000008000000000000006802000000000000"
+    "0000000000000000090000000000000068020000000000000000000000000000"
+    "0a00000000000000680200000000000000000000000000000b00000000000000"
+    "680200000000000000000000000000000c000000000000006802000000000000"
+    "00000000000000000d0000000000000068020000000000000000000000000000"
+    "0e00000000000000680200000000000000000000000000000f00000000000000"
+    "6802000000000000000000000000000010000000000000006802000000000000"
+    "0000000000000000110000000000000068020000000000000000000000000000"
+    "1200000000000000680200000000000000000000000000001300000000000000"
+    "680200000000000000000000000000006578696d2e636f6e66006d6573736167"
+    "655f73697a655f6c696d697400636f72650035304d0000000000000009000000"
+    "00000000090000000a000000120000001d000000040000002200000003000000"
+    "0000200300000000030000000000000001000000000000000c00000001000000"
+    "ffffffff00000000";
 
 static void test_documented_example(void **state)
 {
     static const char *files[] = { "exim.conf" };
     static struct tern_cfg_option opt = {
         "message_size_limit", "core", { TERN_T_MKINT, 1, 52428800, "50M" },
-        0, { 0, 12, 1 }
+        0, { 0, 12, 1 }, NULL
     };
     struct tern_config cfg;
     size_t size, n = strlen(example_hex) / 2;
-    unsigned char want[560];
+    unsigned char want[616];
 
     memset(&cfg, 0, sizeof cfg);
     cfg.source = "exim.conf";
@@ -199,8 +312,83 @@ static void test_documented_example(void **state)
         if (got[i] != want[i])
             fail_msg("byte %#zx: got %02x, documented %02x", i, got[i],
                      want[i]);
-    assert_true(tern_plan_checksum(got, size) == 0x99cad01f034733f5ULL);
+    assert_true(tern_plan_checksum(got, size) == 0x2df647e31a3fc049ULL);
     free(got);
+}
+
+/* The expression example of docs/plan-format.md, `$domain` built by hand
+ * (parser-independent): its bytes, and its value once decoded. */
+static int domain_var(void *arg, const char *name, size_t len,
+                      const char **val, size_t *vlen)
+{
+    (void)arg;
+    if (len != 6 || memcmp(name, "domain", 6) != 0)
+        return TERN_FAIL;
+    *val = "example.org";
+    *vlen = 11;
+    return TERN_OK;
+}
+
+static void test_documented_expression(void **state)
+{
+    static const struct tern_exp_node nodes[] = {
+        { 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+        { 1, 0, 0, 0, 0, 2, 1, 0, 0 },      /* SEQ: child 2, one child */
+        { 3, 0, 0, 0, 0, 0, 6, 0, 0 },      /* VAR: text 0, length 6 */
+    };
+    static const struct tern_exp domain = { nodes, 3, 1, "domain", 6, 7, 0 };
+    static const char *files[] = { "exim.conf" };
+    static struct tern_cfg_option opt = {
+        "qualify_domain", "core", { TERN_T_STRING, 1, 0, "$domain" },
+        TERN_F_EXPAND, { 0, 3, 1 }, &domain
+    };
+    static const unsigned char want_record[32] = {
+        0, 0, 0, 0, 3, 0, 0, 0, 84, 0, 0, 0, 6, 0, 0, 0,
+        1, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    };
+    unsigned char want_bytes[90];
+    struct tern_config cfg, got;
+    struct tern_plan p;
+    struct tern_exp_env env;
+    struct tern_exp_result r;
+    char err[512];
+    size_t size;
+    uint32_t n;
+
+    memset(want_bytes, 0, sizeof want_bytes);
+    want_bytes[28] = 1;
+    want_bytes[28 + 12] = 2;
+    want_bytes[28 + 16] = 1;
+    want_bytes[56] = 3;
+    want_bytes[56 + 16] = 6;
+    memcpy(want_bytes + 84, "domain", 6);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.source = "exim.conf";
+    cfg.files = files;
+    cfg.n_files = 1;
+    cfg.main = &opt;
+    cfg.n_main = 1;
+    unsigned char *buf = plan_bytes(&cfg, &size);
+    const unsigned char *x = plan_section(buf, TP_SEC_EXPRESSIONS, &n);
+    assert_int_equal(n, 1);
+    assert_memory_equal(x, want_record, sizeof want_record);
+    x = plan_section(buf, TP_SEC_EXP_BYTES, &n);
+    assert_int_equal(n, sizeof want_bytes);
+    assert_memory_equal(x, want_bytes, sizeof want_bytes);
+    x = plan_section(buf, TP_SEC_MAIN_OPTIONS, &n);
+    assert_memory_equal(x + 56, "\0\0\0\0\0\0\0\0", 8);
+
+    struct tern_arena *a = tern_arena_new();
+    assert_int_equal(tern_plan_open_mem(&p, buf, size, err, sizeof err), 0);
+    assert_int_equal(tern_plan_decode(&p, a, &got, err, sizeof err), 0);
+    plan_fixture_exp_eq(&domain, got.main[0].exp);
+    memset(&env, 0, sizeof env);
+    env.variable = domain_var;
+    assert_int_equal(tern_exp_eval(got.main[0].exp, &env, a, &r),
+                     TERN_EXP_OK);
+    assert_string_equal(r.str, "example.org");
+    tern_arena_free(a);
+    free(buf);
 }
 
 static void test_truncation(void **state)
@@ -278,19 +466,19 @@ static void test_magic_and_version(void **state)
     assert_string_equal(err, "plan: not a Tern plan (bad magic)");
 
     memcpy(buf, "TERNPLAN", 8);
-    tp_put32(buf + 8, 2);
+    tp_put32(buf + 8, 1);       /* before expressions were stored */
     plan_fix_checksum(buf, size);
     assert_int_equal(tern_plan_open_mem(&p, buf, size, err, sizeof err), -1);
-    assert_string_equal(err, "plan: plan format version 2, this tern reads "
-                        "version 1: recompile with confc");
+    assert_string_equal(err, "plan: plan format version 1, this tern reads "
+                        "version 2: recompile with confc");
 
     tp_put32(buf + 8, 0x10000);
     plan_fix_checksum(buf, size);
     assert_int_equal(tern_plan_open_mem(&p, buf, size, err, sizeof err), -1);
     assert_string_equal(err, "plan: plan format version 65536, this tern "
-                        "reads version 1: recompile with confc");
+                        "reads version 2: recompile with confc");
 
-    tp_put32(buf + 8, 1);
+    tp_put32(buf + 8, 2);
     plan_fix_checksum(buf, size);
     assert_int_equal(tern_plan_open_mem(&p, buf, size, err, sizeof err), 0);
 
@@ -311,7 +499,10 @@ int main(void)
         cmocka_unit_test(test_empty_config),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_expression_layout),
+        cmocka_unit_test(test_expression_eval),
         cmocka_unit_test(test_documented_example),
+        cmocka_unit_test(test_documented_expression),
         cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_byte_flips),
         cmocka_unit_test(test_magic_and_version),

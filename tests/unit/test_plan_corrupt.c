@@ -7,10 +7,12 @@
  *   plan on purpose, recompute the checksum, and check that open or
  *   decode refuses it with a message naming the problem, never reading
  *   outside the plan (the buffer is exactly the plan's size and the suite
- *   runs under ASan).  A final sweep rewrites every byte past the
- *   checksum with several values and requires each result to be either
- *   refused cleanly or decoded into a configuration whose every string
- *   lies inside the plan.
+ *   runs under ASan).  Expression images are damaged the same way: bad
+ *   indexes, offsets, lengths, links, node types.  A final sweep
+ *   rewrites every byte past the checksum with several values and
+ *   requires each result to be either refused cleanly or decoded into a
+ *   configuration whose every string lies inside the plan and whose
+ *   every expression evaluates without harm.
  */
 #include "config.h"
 
@@ -24,6 +26,7 @@
 #include <cmocka.h>
 
 #include "arena.h"
+#include "expand.h"
 #include "plan.h"
 #include "plan_format.h"
 #include "plan_fixture.h"
@@ -145,8 +148,8 @@ static void test_counts_and_ranges(void **state)
     uint32_t count = tp_get32(e + 4);
 
     tp_put32(e + 4, count + 1);         /* count too large for the size */
-    expect_refused(f, 1, "section main_options: 26 records of 56 bytes do "
-                   "not match its size of 1400 bytes");
+    expect_refused(f, 1, "section main_options: 26 records of 64 bytes do "
+                   "not match its size of 1600 bytes");
     tp_put32(e + 4, 0xffffffffu);
     expect_refused(f, 1, "do not match its size");
     tp_put32(e + 4, count);
@@ -235,9 +238,11 @@ static void test_directory(void **state)
     tp_put32(f->buf + TP_OFF_N_SECTIONS, 0x7fffffff);
     expect_refused(f, 0, "section directory (2147483647 entries) does not "
                    "fit");
-    tp_put32(f->buf + TP_OFF_N_SECTIONS, 16);   /* macros left out */
+    tp_put32(f->buf + TP_OFF_N_SECTIONS, 18);   /* exp_bytes left out */
+    expect_refused(f, 1, "section exp_bytes is missing");
+    tp_put32(f->buf + TP_OFF_N_SECTIONS, 16);   /* and macros */
     expect_refused(f, 1, "section macros is missing");
-    tp_put32(f->buf + TP_OFF_N_SECTIONS, 17);
+    tp_put32(f->buf + TP_OFF_N_SECTIONS, 19);
     tp_put32(f->buf + TP_OFF_HDR_SIZE, 36);
     expect_refused(f, 0, "bad header size 36");
     tp_put32(f->buf + TP_OFF_HDR_SIZE, 40);
@@ -246,6 +251,114 @@ static void test_directory(void **state)
     tp_put32(meta + 4, 0);
     tp_put64(meta + 16, 0);
     expect_refused(f, 1, "section meta has 0 records, not 1");
+}
+
+/* Expression references and images: every index, offset and length is
+ * checked, and every image must pass tern_exp_check(). */
+static void test_expressions(void **state)
+{
+    struct fx *f = *state;
+    unsigned char *o = record(f, TP_SEC_MAIN_OPTIONS, 22);  /* smtp_banner */
+    unsigned char *it = record(f, TP_SEC_ACL_ITEMS, 2);
+    uint32_t n_exp, n_bytes;
+
+    plan_section(f->buf, TP_SEC_EXPRESSIONS, &n_exp);
+    unsigned char *b = plan_section(f->buf, TP_SEC_EXP_BYTES, &n_bytes);
+    assert_int_equal(n_exp, 5);
+    assert_int_equal(tp_get32(o + 56), 0);
+    tp_put32(o + 56, 5);
+    expect_refused(f, 1, "main_options record 22: expression 5 out of "
+                   "range (5 expressions)");
+    tp_put32(o + 56, 0);
+    assert_int_equal(tp_get32(it + 40), 1);
+    tp_put32(it + 40, 0xfffffffeu);
+    expect_refused(f, 1, "acl_items record 2: expression 4294967294 out of "
+                   "range");
+    tp_put32(it + 40, 1);
+
+    unsigned char *x = record(f, TP_SEC_EXPRESSIONS, 1);
+    uint32_t nodes = tp_get32(x), n_nodes = tp_get32(x + 4);
+    uint32_t text = tp_get32(x + 8), text_len = tp_get32(x + 12);
+    tp_put32(x, nodes + 2);
+    expect_refused(f, 1, "expressions record 1: nodes at ");
+    expect_refused(f, 1, "are not 4-byte aligned");
+    tp_put32(x, (n_bytes + 3) & ~3u);          /* at the end, aligned */
+    expect_refused(f, 1, "expressions record 1: ");
+    expect_refused(f, 1, "lie outside exp_bytes");
+    tp_put32(x, 0xfffffffcu);
+    expect_refused(f, 1, "lie outside exp_bytes");
+    tp_put32(x, nodes);
+    tp_put32(x + 4, 0x7fffffffu);       /* n_nodes * 28 overflows 32 bits */
+    expect_refused(f, 1, "lie outside exp_bytes");
+    tp_put32(x + 4, n_nodes);
+    tp_put32(x + 8, n_bytes - text_len + 1);
+    expect_refused(f, 1, "text (offset");
+    tp_put32(x + 8, 0xffffffffu);
+    tp_put32(x + 12, 2);
+    expect_refused(f, 1, "lies outside exp_bytes");
+    tp_put32(x + 8, text);
+    tp_put32(x + 12, text_len);
+
+    /* damage inside the image: tern_exp_check() refuses it */
+    unsigned char *root = b + nodes + 28 * tp_get32(x + 16);
+    uint32_t first = tp_get32(root + 12);
+    tp_put32(root + 12, tp_get32(x + 16));      /* the root is its child */
+    expect_refused(f, 1, "expressions record 1: bad expression: ");
+    tp_put32(root + 12, first);
+    root[0] = 200;                              /* unknown node type */
+    expect_refused(f, 1, "expressions record 1: bad expression: ");
+    root[0] = 1;
+    tp_put32(x + 16, n_nodes);                  /* root out of range */
+    expect_refused(f, 1, "expressions record 1: bad expression: ");
+    tp_put32(x + 16, 0);                        /* root is node 0 */
+    expect_refused(f, 1, "expressions record 1: bad expression: ");
+    tp_put32(x + 16, (uint32_t)((root - b - nodes) / 28));
+    for (uint32_t i = 1; i < n_nodes; i++) {
+        unsigned char *nd = b + nodes + 28 * i;
+        if (nd[0] != 2)                         /* a literal */
+            continue;
+        uint32_t len = tp_get32(nd + 16);
+        tp_put32(nd + 16, text_len + 1);        /* past the text */
+        expect_refused(f, 1, "expressions record 1: bad expression: ");
+        tp_put32(nd + 16, len);
+        break;
+    }
+    tp_put32(x + 4, 1);                         /* only node 0 */
+    expect_refused(f, 1, "expressions record 1: bad expression: ");
+    tp_put32(x + 4, n_nodes);
+
+    /* all restored: accepted again */
+    struct tern_plan p;
+    struct tern_config cfg;
+    char err[512];
+    struct tern_arena *a = tern_arena_new();
+    plan_fix_checksum(f->buf, f->size);
+    assert_int_equal(tern_plan_open_mem(&p, f->buf, f->size, err,
+                                        sizeof err), 0);
+    assert_int_equal(tern_plan_decode(&p, a, &cfg, err, sizeof err), 0);
+    plan_fixture_compare(plan_fixture_config(), &cfg);
+    tern_arena_free(a);
+}
+
+/* Evaluate a decoded expression with no hooks: whatever a damaged but
+ * accepted image says, evaluation must end without touching memory
+ * outside the plan and the arena. */
+static void walk_exp(const struct tern_exp *e, const unsigned char *lo,
+                     size_t n)
+{
+    struct tern_exp_env env;
+    struct tern_exp_result r;
+    struct tern_arena *a;
+
+    if (e == NULL)
+        return;
+    assert_true((const unsigned char *)e->text >= lo
+                && (const unsigned char *)e->text + e->text_len <= lo + n);
+    memset(&env, 0, sizeof env);
+    env.max_len = 1 << 16;
+    a = tern_arena_new();
+    (void)tern_exp_eval(e, &env, a, &r);
+    tern_arena_free(a);
 }
 
 /* Touch every string and array of a decoded configuration, checking each
@@ -265,6 +378,7 @@ static void walk_opts(const struct tern_cfg_option *o, size_t n_opts,
         walk_str(o[i].name, lo, n);
         walk_str(o[i].module, lo, n);
         walk_str(o[i].value.text, lo, n);
+        walk_exp(o[i].exp, lo, n);
     }
 }
 
@@ -281,8 +395,10 @@ static void walk(const struct tern_config *c, const unsigned char *lo,
     walk_opts(c->main, c->n_main, lo, n);
     for (size_t i = 0; i < c->n_acls; i++)
         for (size_t j = 0; j < c->acls[i].n_stmts; j++)
-            for (size_t k = 0; k < c->acls[i].stmts[j].n_items; k++)
+            for (size_t k = 0; k < c->acls[i].stmts[j].n_items; k++) {
                 walk_str(c->acls[i].stmts[j].items[k].value, lo, n);
+                walk_exp(c->acls[i].stmts[j].items[k].exp, lo, n);
+            }
     for (int t = 0; t < 3; t++)
         for (size_t i = 0; i < n_drv[t]; i++) {
             walk_str(drv[t][i].driver, lo, n);
@@ -340,6 +456,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_enums_and_locations, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_directory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expressions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
