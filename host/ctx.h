@@ -38,17 +38,30 @@
 #define TERN_HOST_CTX_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "arena.h"
 #include "core_schema.h"        /* struct tern_opts_main, generated */
 #include "spool.h"
 
+#include "expand.h"              /* struct tern_exp_schema */
+
 struct host_conf;
+struct smtp_auth_table;
+struct host_names;
+struct host_exp_cache;
+struct host_modvar;
+struct tern_host_api;
+struct tern_log;
 struct tern_lookups;
 struct tern_match_cache;
+struct tern_module;
+struct tern_variable;
 struct tern_exp;
 struct tern_exp_env;
+struct tern_exp_lookup_req;
+struct tern_match_env;
 
 /* Named variables set with `set acl_c_x = ...` / `acl_m_x`, and the
  * numbered $acl_c0..9 / $acl_m0..9: one small list, searched linearly
@@ -73,6 +86,33 @@ struct host_runtime {
     long exim_uid, exim_gid;            /* exim_user / exim_group, -1 */
     int queue_running;                  /* a queue runner process */
     int is_daemon;
+
+    /* Filled by host_runtime_init() (runtime.c). */
+    const char *config_file;            /* $config_file: -C as given */
+    const char *config_dir;             /* $config_dir */
+    const char *exim_path;              /* $exim_path: this program */
+    const char *initial_cwd;            /* $initial_cwd */
+    const char *spool_directory;        /* expanded spool_directory */
+    long caller_uid, caller_gid;        /* who ran us */
+    const char *caller_login;           /* their login name */
+    time_t started;
+    int runrc;                          /* $runrc when there is no session */
+    int debug;                          /* -d: host API debug() prints */
+    struct tern_match_cache *match_cache;   /* lists outside a message */
+    struct tern_log *log;               /* opened at the first log_write */
+    int no_log;                         /* -bh: nothing is logged */
+    const struct tern_host_api *api;    /* the table modules get */
+    /* What strings parsed at run time may name (expand_env.c). */
+    struct host_names *names;
+    struct tern_exp_schema exp_schema;
+    struct host_exp_cache *exp_cache;   /* parsed strings, keyed by text */
+    struct host_modvar *modvars;        /* loaded modules' variables, */
+    size_t n_modvars;                   /*   sorted by name */
+    unsigned char *inited;              /* per hc->mods[i]: init() ran */
+    size_t n_inited;
+    /* smtp_auth.c: the authenticator instances, built at first use
+     * (rt->arena). */
+    struct smtp_auth_table *smtp_auths;
 };
 
 /* TLS state of one direction, for $tls_in_* / $tls_out_*. */
@@ -80,7 +120,7 @@ struct host_tls_info {
     int active;
     const char *cipher;                 /* "TLS1.3:TLS_AES_256_GCM_SHA384:256" */
     const char *cipher_std;             /* RFC name */
-    const char *ver;                    /* "TLSv1.3" */
+    const char *ver;                    /* "TLS1.3" */
     const char *peerdn;
     const char *sni;
     int bits;
@@ -116,6 +156,18 @@ struct host_session {
     int pipelining_advertised;          /* for log_selector +pipelining */
     int pipelining_used;
     const char *smtp_command;           /* $smtp_command: current command */
+    int runrc;                          /* $runrc after a ${run} */
+    struct tern_match_cache *host_cache;    /* host lists: per connection */
+    /* Set by the SMTP engine (smtp_*.c). */
+    const char *smtp_active_hostname;   /* expanded once per connection */
+    const char *smtp_command_argument;  /* $smtp_command_argument */
+    const char *smtp_notquit_reason;    /* $smtp_notquit_reason */
+    unsigned long rcpt_count;           /* $rcpt_count: RCPTs this message */
+    const char *auth_var[4];            /* $auth1..$auth4 during AUTH */
+    const char *authenticated_fail_id;  /* $authenticated_fail_id */
+    const char *auth_public_name;       /* -host_auth_pubname */
+    int pipe_connect_advertised;        /* PIPECONNECT offered (issue 7) */
+    int pipe_connect_used;
 };
 
 /* A header line an ACL added (add_header) or a name it removed
@@ -139,6 +191,7 @@ struct host_message {
     unsigned controls;                  /* enum host_acl_control (acl.h) */
     struct host_hdr_change *hdr_changes;/* in the order the ACLs made them */
     const char *body_path;              /* -D file while receiving */
+    struct tern_match_cache *match_cache;   /* named lists: per message */
 };
 
 /* One address being routed, verified or delivered. */
@@ -158,6 +211,8 @@ struct host_address {
     const char *host_address;           /* $host_address */
     const char *original_local_part, *original_domain;
     struct host_address *parent;        /* redirection chain */
+    struct host_var *r_vars;            /* $r_... set by routers */
+    const char *self_hostname;          /* $self_hostname */
 };
 
 /* Passed to every expansion, ACL condition, lookup and module call. */
@@ -168,6 +223,36 @@ struct tern_ctx {
     struct host_address *addr;          /* may be NULL */
     struct tern_arena *arena;           /* innermost lifetime's arena */
 };
+
+/* runtime.c: build rt from a loaded configuration: typed main options,
+ * host names, ids, the lookup registry, the main options of every module
+ * and their init() with the host API.  0, or -1 with the reason on `err`.
+ * `progname` is argv[0] (for $exim_path when /proc is not there). */
+int host_runtime_init(struct host_runtime *rt, struct host_conf *hc,
+                      const char *progname, FILE *err);
+void host_runtime_free(struct host_runtime *rt);
+
+/* runtime.c: make sure the installed module providing `kind` `name`
+ * ("lookup", "variable", "expansion_item", as in the schemas) is loaded
+ * and initialised, loading it now if the plan did not name it (strings
+ * given to -be, ${expand:..}).  1 when such a module is loaded, 0 when
+ * no installed module provides it, -1 when it failed to load (*why). */
+int host_runtime_provider(struct host_runtime *rt, const char *kind,
+                          const char *name, size_t len, const char **why);
+
+/* runtime.c: the variable `name` of a loaded module, NULL if none. */
+const struct tern_variable *host_runtime_modvar(struct host_runtime *rt,
+                                                const char *name, size_t len);
+
+/* api.c: the host API table handed to modules (one per process; it
+ * reaches `rt` for the calls that carry no ctx). */
+const struct tern_host_api *host_api_table(struct host_runtime *rt);
+/* api.c: write a log line in Exim's format (the log is opened from
+ * log_file_path at the first call).  `msgid` may be NULL. */
+void host_log(struct host_runtime *rt, unsigned dest, const char *msgid,
+              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* api.c: close the log and detach the table from rt (runtime_free). */
+void host_api_close(struct host_runtime *rt);
 
 /* vars.c: value of a variable for the evaluator (lib/expand.h's
  * `variable` hook: TERN_OK with *val, TERN_FAIL when unknown). */
@@ -186,5 +271,53 @@ void host_exp_env(struct tern_ctx *ctx, struct tern_exp_env *env);
  * 0 with *out; 1 forced failure; -1 error with *err; -2 deferred. */
 int host_expand(struct tern_ctx *ctx, const char *s, const char **out,
                 const char **err);
+
+/* expand_env.c: the same for an expression parsed already (the plan's),
+ * with the length of the result (it may hold NULs). */
+int host_expand_exp(struct tern_ctx *ctx, const struct tern_exp *e,
+                    const char **out, size_t *olen, const char **err);
+
+/* expand_env.c: parse `s` for run-time use against the installed
+ * schemas (cached by text in rt when `cache`).  0, or -1 with *err. */
+int host_exp_parse(struct host_runtime *rt, const char *s, size_t len,
+                   int cache, struct tern_arena *a,
+                   const struct tern_exp **out, const char **err);
+/* expand_env.c: drop the parsed-string cache (runtime_free). */
+void host_exp_cache_free(struct host_runtime *rt);
+
+/* expand_env.c: the lookup hook of both the evaluator's and the list
+ * matcher's environment (arg is the ctx): the lookup registry, loading
+ * an installed lookup module the plan did not name on first use. */
+int host_lookup_hook(void *arg, const struct tern_exp_lookup_req *req,
+                     struct tern_arena *a, char **result, size_t *rlen,
+                     const char **err);
+
+/* expand_env.c: ${acl{name}{arg}...} runs through this hook, which the
+ * ACL engine sets; NULL: the item fails. */
+extern int (*host_acl_item_hook)(struct tern_ctx *ctx, int argc,
+                                 const char *const *argv, char **result,
+                                 const char **err);
+
+/* expand_hdr.c: the evaluator's header hook ($h_, $bh_, $rh_, $lh_). */
+int host_header_hook(void *arg, unsigned kind, const char *name, size_t len,
+                     struct tern_arena *a, char **val, size_t *vlen);
+
+/* match_env.c: the list matcher's environment for ctx (lookups, named
+ * lists, expansion, @, @[], host names and addresses). */
+void host_match_env(struct tern_ctx *ctx, struct tern_match_env *env);
+
+/* expand_names.c: the schema callback strings parsed at run time are
+ * checked with (rt->exp_schema; arg is rt). */
+int host_names_known(void *arg, unsigned kind, const char *name, size_t len,
+                     struct tern_exp_known *info);
+void host_names_free(struct host_names *n);
+
+/* A ctx with nothing but the runtime (-be, module init, start-up). */
+static inline struct tern_ctx
+host_ctx_rt(struct host_runtime *rt)
+{
+    struct tern_ctx c = { rt, NULL, NULL, NULL, rt->arena };
+    return c;
+}
 
 #endif

@@ -103,6 +103,8 @@ int host_mode_bv(const struct host_cmdline *cl);
 int host_mode_bp(const struct host_cmdline *cl);
 /* daemon.c: -bd [-oX ...] [-q...]. */
 int host_mode_bd(const struct host_cmdline *cl);
+/* be.c: -be [string...], expansion testing as exim -be. */
+int host_mode_be(const struct host_cmdline *cl);
 /* smtp_bs.c: -bs, an SMTP session on stdin/stdout. */
 int host_mode_bs(const struct host_cmdline *cl);
 /* submit.c: tern [-f sender] [-t] [-oi] rcpt... (message on stdin);

@@ -79,8 +79,8 @@ host_conf_schemas(struct host_conf *hc, FILE *err)
         fprintf(err, "tern: cannot load the schemas from %s\n",
                 tern_schema_path());
         tern_diags_free(&d);
-        if (rc == 0)
-            tern_schema_set_free(&hc->schemas);
+        /* The set holds memory whether or not loading failed. */
+        tern_schema_set_free(&hc->schemas);
         return -1;
     }
     tern_diags_free(&d);

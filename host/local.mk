@@ -15,9 +15,11 @@ include host/smtp.mk
 include host/acl.mk
 include host/receive.mk
 include host/tls.mk
+include host/runtime.mk
 # -C source compiles in-process with confc's library.
 tern_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/confc
-tern_LDADD = libconfc.la libtern.la $(LTDL_LIBS)
+tern_LDADD = libconfc.la libtern.la $(LTDL_LIBS) $(OPENSSL_LIBS) \
+	$(TERN_ACL_LIBS) -lresolv
 # All-in-one build: every module linked in (empty otherwise).
 tern_LDFLAGS = $(AM_LDFLAGS) $(TERN_PREOPEN_FLAGS)
 EXTRA_tern_DEPENDENCIES = $(TERN_PREOPEN_DEPS)

@@ -5,6 +5,7 @@
  * SYNOPSIS
  *   tern [-C file] [-D NAME[=value]]... -bV
  *   tern [-C file] [-D NAME[=value]]... -bP [item...]
+ *   tern [-C file] [-D NAME[=value]]... -be [string...]
  *
  * DESCRIPTION
  *   Options are read as Exim reads them: up to the first argument that
@@ -14,7 +15,7 @@
  *   source configuration, as often as needed, attached (-DNAME=v) or not.
  *
  *   Exim options that Tern will have but this version does not (see
- *   DESIGN.md's compatibility list: -bd -be -bp -bs -bt -q -M -oX -od...
+ *   DESIGN.md's compatibility list: -bd -bp -bs -bt -q -M -oX -od...
  *   -v -d, and receiving a message) are recognised and refused with a
  *   message saying so and exit status 2: never silently accepted.
  *
@@ -28,10 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "host.h"
 
 enum host_mode {
-    MODE_NONE, MODE_BV, MODE_BP, MODE_BD, MODE_BS, MODE_BM, MODE_QLIST
+    MODE_NONE, MODE_BV, MODE_BP, MODE_BD, MODE_BS, MODE_BM, MODE_QLIST,
+    MODE_BH,
+    MODE_BE
 };
 
 static const char *progname = "tern";
@@ -42,8 +46,9 @@ usage(FILE *out)
     fprintf(out,
             "usage: %s [-C file] [-D NAME[=value]]... -bV\n"
             "       %s [-C file] [-D NAME[=value]]... -bP [item...]\n"
+            "       %s [-C file] [-D NAME[=value]]... -be [string...]\n"
             "Tern reads Exim's configuration language and command line;"
-            " see tern(8).\n", progname, progname);
+            " see tern(8).\n", progname, progname, progname);
 }
 
 static int
@@ -65,7 +70,7 @@ unimplemented(const char *what)
 /* Exim options this version knows of but does not do yet.  A trailing
  * '*' matches any suffix (-q30m, -qff, -d+all, -odb). */
 static const char *const later[] = {
-    "-be", "-bt", "-M", "-Mrm", "-Mf", "-Mt", "-Mvh", "-Mvb", "-Mvl",
+    "-bt", "-M", "-Mrm", "-Mf", "-Mt", "-Mvh", "-Mvb", "-Mvl",
     NULL
 };
 
@@ -109,7 +114,7 @@ set_mode(enum host_mode *mode, enum host_mode m, const char *arg)
  * *status. */
 static int
 parse(int argc, char **argv, struct host_cmdline *cl, enum host_mode *mode,
-      const char **qlist, int *status, int *first_arg)
+      const char **qlist, const char **bh_ip, int *status, int *first_arg)
 {
     const char *a = NULL;
     int i;
@@ -136,6 +141,15 @@ parse(int argc, char **argv, struct host_cmdline *cl, enum host_mode *mode,
             if (set_mode(mode, MODE_BD, a) != 0)
                 goto fail;
             cl->foreground = a[3] == 'f';
+        } else if (strcmp(a, "-be") == 0) {
+            if (set_mode(mode, MODE_BE, a) != 0)
+                goto fail;
+        } else if (strcmp(a, "-bh") == 0) {
+            if (set_mode(mode, MODE_BH, a) != 0)
+                goto fail;
+            *bh_ip = opt_arg(argc, argv, &i, 3);
+            if (*bh_ip == NULL || **bh_ip == '\0')
+                goto bad;
         } else if (strcmp(a, "-bs") == 0) {
             if (set_mode(mode, MODE_BS, a) != 0)
                 goto fail;
@@ -226,7 +240,7 @@ main(int argc, char **argv)
 {
     struct host_cmdline cl;
     enum host_mode mode = MODE_NONE;
-    const char *qlist = "";
+    const char *qlist = "", *bh_ip = NULL;
     int status = HOST_EXIT_OK, first = argc;
     int rc;
 
@@ -239,7 +253,7 @@ main(int argc, char **argv)
         return HOST_EXIT_FAIL;
     }
     cl.dot_ends = 1;
-    if (parse(argc, argv, &cl, &mode, &qlist, &status, &first) != 0) {
+    if (parse(argc, argv, &cl, &mode, &qlist, &bh_ip, &status, &first) != 0) {
         free(cl.defines);
         return status;
     }
@@ -255,8 +269,14 @@ main(int argc, char **argv)
     case MODE_BD:
         rc = cl.n_items ? abandon(cl.items[0]) : host_mode_bd(&cl);
         break;
+    case MODE_BE:
+        rc = host_mode_be(&cl);
+        break;
     case MODE_BS:
         rc = host_mode_bs(&cl);
+        break;
+    case MODE_BH:
+        rc = host_mode_bh(&cl, bh_ip);
         break;
     case MODE_QLIST:
         rc = host_mode_queue_list(&cl, qlist);

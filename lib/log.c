@@ -186,6 +186,26 @@ size_t tern_log_stamp(const struct tern_log *lg, time_t t, long usec,
     return n;
 }
 
+/* Exim creates a missing log directory (and its parents) rather than
+ * losing log lines; so do we, mode 0750 like Exim's spool folders. */
+static int make_parent_dirs(const char *path)
+{
+    char dir[LOG_PATH_MAX];
+    size_t n = strlen(path);
+    if (n >= sizeof dir)
+        return -1;
+    memcpy(dir, path, n + 1);
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return 0;
+}
+
 /* Make sure t->fd[i] is open on the file the pattern names now; reopen
  * when the day changed (%D) or the file was renamed away. */
 static int target_fd(struct log_target *t, int i, time_t now)
@@ -206,6 +226,9 @@ static int target_fd(struct log_target *t, int i, time_t now)
     if (t->fd[i] >= 0)
         close(t->fd[i]);
     t->fd[i] = open(name, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (t->fd[i] < 0 && errno == ENOENT && make_parent_dirs(name) == 0)
+        t->fd[i] = open(name, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+                        0640);
     if (t->fd[i] >= 0) {
         memcpy(t->name[i], name, sizeof name);
         t->checked[i] = now;

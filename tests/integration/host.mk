@@ -5,13 +5,15 @@ TESTS += \
 	tests/integration/host-bv.test \
 	tests/integration/host-bp.test \
 	tests/integration/host-loader.test \
-	tests/integration/host-plan.test
+	tests/integration/host-plan.test \
+	tests/integration/host-be.test
 EXTRA_DIST += \
 	tests/integration/host-cmdline.test \
 	tests/integration/host-bv.test \
 	tests/integration/host-bp.test \
 	tests/integration/host-loader.test \
 	tests/integration/host-plan.test \
+	tests/integration/host-be.test \
 	tests/data/modules/hashfix.schema
 
 # Fixtures for host-loader.test: real shared objects (whatever the build
