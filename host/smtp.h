@@ -11,9 +11,11 @@
  *           out = host_smtp_pending_commit(s);
  *           ... tern_spool_commit(spool, outs, n, status, &err) ...
  *           host_smtp_committed(s, ok, why);
- *       }
+ *           continue;                       (step again: pipelined
+ *       }                                    commands wait for it)
  *       ... wait in epoll for WANT_READ / WANT_WRITE / the timeout ...
  *   }
+ *   host_smtp_free(s);                      (closes fd)
  *
  * DESCRIPTION
  *   One server-side SMTP session as a state machine that never blocks on
@@ -32,6 +34,12 @@
  *
  *   STARTTLS and TLS-on-connect go through tls.h; ACLs through acl.h;
  *   building and spooling the message through receive.h.
+ *
+ *   The engine owns `fd` from host_smtp_new() on (it makes it
+ *   non-blocking) and closes it in host_smtp_free().  The timeout
+ *   (host_smtp_timeout_ms) is smtp_receive_timeout for the client, or
+ *   the end of an ACL `delay`; when it passes, call host_smtp_step(),
+ *   which notices.  docs/smtp-server.md describes the behaviour.
  */
 #ifndef TERN_HOST_SMTP_H
 #define TERN_HOST_SMTP_H
@@ -59,7 +67,9 @@ unsigned host_smtp_step(struct host_smtp *s);
 /* Milliseconds until the engine's next deadline (receive timeout, ACL
  * delay), -1 for none. */
 long host_smtp_timeout_ms(const struct host_smtp *s);
-/* The spool files of the message waiting for commit (WANT_COMMIT). */
+/* The spool files of the message waiting for commit (WANT_COMMIT);
+ * valid until host_smtp_committed(), or host_smtp_free() (which
+ * abandons the message). */
 struct tern_spool_out *host_smtp_pending_commit(struct host_smtp *s);
 /* After the commit: ok = 1 durable (send 250, log "<="), ok = 0 failed
  * (remove the files, send 451 with `why` in the log). */
