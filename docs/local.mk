@@ -1,5 +1,6 @@
 # Documentation shipped in the tarball and installed under $(docdir).
-dist_doc_DATA += docs/schema-format.md
+dist_doc_DATA += docs/schema-format.md docs/tls.md docs/receive.md \
+	docs/smtp-server.md docs/acl.md docs/confc-preprocessor.md docs/daemon.md
 
 # One page per module, and the bundled example configuration.
 moddocdir = $(docdir)/modules
@@ -33,4 +34,4 @@ dist_moddoc_DATA = \
 exampledir = $(docdir)/examples
 dist_example_DATA = docs/examples/default.conf
 
-EXTRA_DIST += tools/install-deps.sh tools/test.sh tools/run.sh .ci/run
+EXTRA_DIST += tools/install-deps.sh tools/test.sh tools/run.sh .ci/run bench

@@ -10,7 +10,7 @@ libtern_la_SOURCES = \
 	lib/optfill.c lib/optfill.h \
 	lib/cfgmodel.h
 libtern_la_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(PCRE2_CFLAGS)
-libtern_la_LIBADD = $(OPENSSL_LIBS) $(PCRE2_LIBS) $(LTDL_LIBS)
+libtern_la_LIBADD = $(OPENSSL_LIBS) $(PCRE2_LIBS) $(LTDL_LIBS) $(BDB_LIBS)
 
 include lib/plan.mk
 include lib/modload.mk
@@ -19,10 +19,12 @@ include lib/spool.mk
 include lib/log.mk
 include lib/match.mk
 include lib/lookup.mk
+include lib/hints.mk
 
 # The build-time generator of each module's option tables (schemas/local.mk).
 noinst_PROGRAMS += tern-schemagen
 tern_schemagen_SOURCES = lib/schemagen.c
 tern_schemagen_LDADD = libtern.la
 
-EXTRA_DIST += include/tern/module.h include/tern/option.h include/tern/host.h
+EXTRA_DIST += include/tern/module.h include/tern/option.h include/tern/host.h \
+	include/tern/auth.h

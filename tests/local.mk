@@ -27,5 +27,11 @@ include tests/unit/spool.mk
 include tests/unit/log.mk
 include tests/unit/match.mk
 include tests/unit/lookup.mk
+include tests/unit/tls.mk
+include tests/unit/receive.mk
+include tests/unit/smtp.mk
+include tests/unit/acl.mk
+include tests/unit/hints.mk
+include tests/unit/daemon.mk
 endif
 include tests/integration/integration.mk

@@ -11,7 +11,7 @@ set -euo pipefail
 
 pkgs=(
     build-essential autoconf automake libtool libltdl-dev pkg-config
-    libssl-dev openssl libpcre2-dev liblmdb-dev lmdb-utils libdb5.3-dev
+    libssl-dev openssl libnet-ssleay-perl libio-socket-ssl-perl libpcre2-dev liblmdb-dev lmdb-utils libdb5.3-dev
     db5.3-util libcmocka-dev libopendmarc-dev swaks ca-certificates
 )
 missing=()
