@@ -6,7 +6,8 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/integration/daemon-signals.test \
 	tests/integration/daemon-crash.test \
 	tests/integration/daemon-limits.test \
-	tests/integration/daemon-load.test
+	tests/integration/daemon-load.test \
+	tests/integration/default-conf.test
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += $(DAEMON_INTEGRATION_TESTS) \
 	tests/integration/daemon-lib.sh tests/integration/daemon-client.py
