@@ -54,22 +54,8 @@ exim="$peers/bin/exim4"
 dbmbuild="$peers/root/usr/sbin/exim_dbmbuild"
 export LD_LIBRARY_PATH="$peers/root/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
-if [ -z "$tern" ]; then
-    build=${TERN_BENCH_BUILD:-/tmp/tern-bench-build}
-    mkdir -p "$build"
-    if [ ! -f "$build/Makefile" ]; then
-        (cd "$build" && "$top/configure" CFLAGS="-O2 -g" \
-            --disable-sanitizers > configure.log 2>&1) || {
-            echo "expand.sh: configure failed, see $build/configure.log" >&2
-            exit 1; }
-    fi
-    make -C "$build" -j"$(nproc)" > "$build/make.log" 2>&1 || {
-        echo "expand.sh: build failed, see $build/make.log" >&2; exit 1; }
-    tern="$build/tern"
-fi
-tdir=$(cd "$(dirname "$tern")" && pwd)
-export TERN_SCHEMA_PATH=${TERN_SCHEMA_PATH:-$top/schemas}
-export TERN_MODULE_PATH=${TERN_MODULE_PATH:-$tdir/modules/.libs}
+. "$top/bench/lib.sh"
+bench_tern expand.sh
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tern-bench-expand.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
