@@ -78,22 +78,8 @@ exim="$peers/bin/exim4"
 source="$peers/bin/smtp-source"
 pfroot="$peers/postfix"
 
-if [ -z "$tern" ]; then
-    build=${TERN_BENCH_BUILD:-/tmp/tern-bench-build}
-    mkdir -p "$build"
-    if [ ! -f "$build/Makefile" ]; then
-        (cd "$build" && "$top/configure" CFLAGS="-O2 -g" \
-            --disable-sanitizers > configure.log 2>&1) || {
-            echo "receive.sh: configure failed, see $build/configure.log" >&2
-            exit 1; }
-    fi
-    make -C "$build" -j"$(nproc)" > "$build/make.log" 2>&1 || {
-        echo "receive.sh: build failed, see $build/make.log" >&2; exit 1; }
-    tern="$build/tern"
-fi
-tdir=$(cd "$(dirname "$tern")" && pwd)
-export TERN_SCHEMA_PATH=${TERN_SCHEMA_PATH:-$top/schemas}
-export TERN_MODULE_PATH=${TERN_MODULE_PATH:-$tdir/modules/.libs}
+. "$here/lib.sh"
+bench_tern receive.sh
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tern-bench-receive.XXXXXX")
 chmod 755 "$tmp"
@@ -140,7 +126,7 @@ EOF
 }
 
 # ---- peak memory of a process tree, sampled ----
-sampler() {     # sampler ROOTPID OUT STOPFILE
+sampler() {     # sampler ROOTPID OUT STOPFILE: OUT.ready after one sample
     python3 - "$@" <<'PY'
 import os, sys, time
 root, out, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -179,6 +165,8 @@ while not os.path.exists(stop):
         r += a
         p += b
     peak_rss, peak_pss, peak_n = max(peak_rss, r), max(peak_pss, p), max(peak_n, len(ps))
+    if not os.path.exists(out + ".ready"):
+        open(out + ".ready", "w").close()
     time.sleep(0.05)
 open(out, "w").write("%d %d %d\n" % (peak_rss, peak_pss, peak_n))
 PY
@@ -287,10 +275,11 @@ run() {
         echo "- - - - start-failed"
         return
     fi
-    rm -f "$tmp/stop"
+    rm -f "$tmp/stop" "$tmp/mem" "$tmp/mem.ready"
     sampler "$(cat "$tmp/$name.pid")" "$tmp/mem" "$tmp/stop" &
     local sp=$! t0 t1
-    sleep 0.3
+    # python can take a while to start on a busy machine
+    for _ in $(seq 300); do [ -e "$tmp/mem.ready" ] && break; sleep 0.05; done
     t0=$(date +%s.%N)
     "$source" $d -s "$s" -m "$n" -l "$z" -f sender@client.test \
         -t rcpt@bench.test -M client.test "127.0.0.1:$port" \
@@ -303,7 +292,8 @@ run() {
     local q
     q=$(queued "$name" "$spool")
     stop_server "$name"
-    read -r rss pss _ < "$tmp/mem"
+    rss=0 pss=0
+    [ -s "$tmp/mem" ] && read -r rss pss _ < "$tmp/mem"
     local rate
     rate=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
     [ $rc -eq 0 ] || rate="err"

@@ -42,7 +42,7 @@
  * descriptor limit). */
 #define DAEMON_WORKER_SESSIONS 4096
 /* SIGTERM: how long in-flight sessions may take before they get 421. */
-#define DAEMON_STOP_GRACE_MS 10000
+#define DAEMON_STOP_GRACE_MS 30000
 /* Reload or recycle: how long an old worker's sessions may take. */
 #define DAEMON_DRAIN_GRACE_MS 600000
 

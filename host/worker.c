@@ -117,10 +117,14 @@ worker_drive(struct worker *w, struct wsess *ws)
         mask |= EPOLLIN | EPOLLRDHUP;
     if (want & HOST_SMTP_WANT_WRITE)
         mask |= EPOLLOUT;
-    /* Waiting for nothing at all would strand the session: listen. */
+    /* Waiting for nothing at all would strand the session: listen.  One
+     * whose message is being committed is not stepped until the outcome
+     * is back, so it must not wake the loop either. */
     if (!(want & (HOST_SMTP_WANT_READ | HOST_SMTP_WANT_WRITE |
                   HOST_SMTP_WANT_COMMIT | HOST_SMTP_WANT_TIMER)))
         mask = EPOLLIN | EPOLLRDHUP;
+    if (ws->in_commit)
+        mask = 0;
     set_mask(w, ws, mask);
     t = host_smtp_timeout_ms(ws->s);
     ws->deadline = t < 0 ? -1 : worker_now_ms() + t;
@@ -155,6 +159,10 @@ drain(struct worker *w, long long grace_ms)
     if (!w->draining) {
         w->draining = 1;
         worker_listen_on(w, 0);
+        /* Our copies only: the master keeps the sockets open (unless it
+         * is gone, and then nobody should be left holding them). */
+        for (size_t i = 0; i < w->a->ls->n; i++)
+            close(w->a->ls->l[i].fd);
         atomic_store(&slot->state, SLOT_DRAINING);
         /* The master replaces a draining worker at once. */
         kill(w->a->shm->master, SIGUSR1);
@@ -308,11 +316,12 @@ setup(struct worker *w)
     sigdelset(&set, SIGHUP);
     sigdelset(&set, SIGUSR1);
     w->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (daemon_drop(a->ids, err, sizeof err) != 0)
+        fail(w, "dropping privilege", err);
+    /* After the drop: a change of credentials clears the setting. */
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != a->shm->master)
         _exit(0);                       /* the master died already */
-    if (daemon_drop(a->ids, err, sizeof err) != 0)
-        fail(w, "dropping privilege", err);
     memset(&so, 0, sizeof so);
     so.directory = w->rt->spool_directory;
     so.split = w->rt->opts.split_spool_directory;

@@ -18,6 +18,12 @@ mkdir -p _run
 export TERN_MODULE_PATH="$top/_run/modules/.libs"
 export TERN_SCHEMA_PATH="$top/schemas"
 conf="$top/docs/examples/default.conf"
+# The daemon's workers run as exim_user, whose default is Debian's
+# Debian-exim, as in Exim; create that system user when it is missing.
+if [ "$(id -u)" -eq 0 ] && ! getent passwd Debian-exim >/dev/null; then
+    useradd --system --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin Debian-exim
+fi
 mkdir -p var/spool var/log var/mail
 _run/confc/confc check -D VARDIR="$top/var" "$conf"
 echo "Send a first message with:"

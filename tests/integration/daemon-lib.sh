@@ -109,11 +109,12 @@ daemon_start() {
 
 daemon_workers() { pgrep -P "$D_PID" 2>/dev/null | sort -n; }
 
-# daemon_stop: SIGTERM and wait (15 s at most); 0 when it exited.
+# daemon_stop: SIGTERM and wait (40 s at most: sessions still open get
+# 30 s); 0 when it exited.
 daemon_stop() {
     [ -n "$D_PID" ] || return 0
     kill -TERM "$D_PID" 2>/dev/null
-    for _ in $(seq 150); do
+    for _ in $(seq 400); do
         kill -0 "$D_PID" 2>/dev/null || { wait "$D_PID" 2>/dev/null; D_PID=; return 0; }
         sleep 0.1
     done
