@@ -120,7 +120,7 @@ host_mode_bd(const struct host_cmdline *cl)
     d.shm->master = getpid();
     /* -oP is not parsed by this version: the configured path, or none
      * with -oX, as Exim. */
-    d.pid_path = daemon_pid_path(d.rt, cl->listen, NULL);
+    d.pid_path = daemon_pid_path(d.rt, cl->listen, cl->pid_file);
     if (d.pid_path != NULL && daemon_pid_write(d.pid_path, err,
                                                sizeof err) != 0)
         daemon_log(d.rt, &d.ids, TERN_LOG_MAIN | TERN_LOG_PANIC, "%s", err);

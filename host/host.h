@@ -48,6 +48,7 @@ struct host_cmdline {
     const char *debug;              /* -d..., NULL when not given */
     const char *sender_name;        /* -F */
     const char *oMr;                /* -oMr protocol for -bs etc. */
+    const char *pid_file;           /* -oP: pid file even with -oX */
 };
 
 /* Everything known about the configuration in force. */

@@ -199,6 +199,10 @@ parse(int argc, char **argv, struct host_cmdline *cl, enum host_mode *mode,
         } else if (strncmp(a, "-oe", 3) == 0 || strcmp(a, "-om") == 0 ||
                    strcmp(a, "-oem") == 0 || strcmp(a, "-em") == 0) {
             /* sendmail error-reporting modes: accepted, as Exim does */
+        } else if (strcmp(a, "-oP") == 0) {
+            cl->pid_file = opt_arg(argc, argv, &i, 3);
+            if (cl->pid_file == NULL || *cl->pid_file == '\0')
+                goto bad;
         } else if (strcmp(a, "-oMr") == 0) {
             cl->oMr = opt_arg(argc, argv, &i, 4);
             if (cl->oMr == NULL)
