@@ -13,6 +13,7 @@ pkgs=(
     build-essential autoconf automake libtool libltdl-dev pkg-config
     libssl-dev openssl libnet-ssleay-perl libio-socket-ssl-perl libpcre2-dev liblmdb-dev lmdb-utils libdb5.3-dev
     db5.3-util libcmocka-dev libopendmarc-dev swaks ca-certificates
+    python3 procps
 )
 missing=()
 for p in "${pkgs[@]}"; do
