@@ -333,6 +333,22 @@ outcome(struct host_smtp *s, int rc)
     s->auth_inst = NULL;
 }
 
+/* Fresh exchange state for instance `in` (AUTH command or certificate). */
+static void
+begin_exchange(struct host_smtp *s, struct smtp_auth_inst *in)
+{
+    clear_vars(s);
+    memset(&s->as, 0, sizeof s->as);
+    s->as.ctx = s->ctx;
+    s->as.host = s->rt->api;
+    s->as.name = in->name;
+    s->as.public_name = in->public_name;
+    s->as.options = in->options;
+    s->as.set_var = set_var;
+    s->as.check_condition = check_condition;
+    s->auth_inst = in;
+}
+
 /* After a TLS handshake: the first server-side instance of the tls driver
  * decides on the client certificate, silently (no SMTP exchange).  On
  * success the session is authenticated as by AUTH, and the "<=" line
@@ -350,16 +366,7 @@ smtp_auth_tls(struct host_smtp *s)
             in = &t->v[i];
     if (in == NULL)
         return;
-    clear_vars(s);
-    memset(&s->as, 0, sizeof s->as);
-    s->as.ctx = s->ctx;
-    s->as.host = s->rt->api;
-    s->as.name = in->name;
-    s->as.public_name = in->public_name;
-    s->as.options = in->options;
-    s->as.set_var = set_var;
-    s->as.check_condition = check_condition;
-    s->auth_inst = in;
+    begin_exchange(s, in);
     if (in->ops->server_start(&s->as, NULL, 0) == TERN_AUTH_OK) {
         s->sess->authenticated_id = set_id(s);
         s->sess->auth_mechanism = in->name;
@@ -426,16 +433,7 @@ smtp_auth_cmd(struct host_smtp *s, const char *arg)
         smtp_reply(s, 501, "Invalid base64 data");
         return;
     }
-    clear_vars(s);
-    memset(&s->as, 0, sizeof s->as);
-    s->as.ctx = s->ctx;
-    s->as.host = s->rt->api;
-    s->as.name = in->name;
-    s->as.public_name = in->public_name;
-    s->as.options = in->options;
-    s->as.set_var = set_var;
-    s->as.check_condition = check_condition;
-    s->auth_inst = in;
+    begin_exchange(s, in);
     outcome(s, in->ops->server_start(&s->as, data, len));
 }
 
