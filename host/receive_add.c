@@ -28,13 +28,10 @@
 #include "list.h"
 #include "receive_int.h"
 
-static int
-fail(struct host_receiver *r, enum host_receive_fail f, char *err,
-     size_t errlen, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int
-fail(struct host_receiver *r, enum host_receive_fail f, char *err,
-     size_t errlen, const char *fmt, ...)
+/* Record why the message is refused, for the caller's reply and log. */
+int
+host_rcv_fail(struct host_receiver *r, enum host_receive_fail f, char *err,
+              size_t errlen, const char *fmt, ...)
 {
     va_list ap;
 
@@ -56,7 +53,7 @@ add_received(struct host_receiver *r, char *err, size_t errlen)
     char date[64];
 
     if (rc < 0 || rc == -2)
-        return fail(r, HOST_RCV_CONFIG, err, errlen,
+        return host_rcv_fail(r, HOST_RCV_CONFIG, err, errlen,
                     "expansion of received_header_text failed: %s",
                     why ? why : "unknown error");
     if (rc == 1 || text == NULL || *text == '\0')

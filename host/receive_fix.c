@@ -49,23 +49,6 @@ host_rcv_append(struct host_receiver *r, size_t at, const char *fmt, ...)
     host_hdrs_insert(&r->hdrs, at, s, strlen(s));
 }
 
-static int
-fail(struct host_receiver *r, enum host_receive_fail f, char *err,
-     size_t errlen, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int
-fail(struct host_receiver *r, enum host_receive_fail f, char *err,
-     size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    r->fail = f;
-    return -1;
-}
-
 const char *
 host_rcv_login(const struct host_receiver *r)
 {
@@ -232,7 +215,7 @@ extract(struct host_receiver *r, char *err, size_t errlen)
 
         if (host_addr_list(r->a, h->text + off, h->len - off, &it, &ni,
                            &why) != 0)
-            return fail(r, HOST_RCV_BAD_ADDRESS, err, errlen,
+            return host_rcv_fail(r, HOST_RCV_BAD_ADDRESS, err, errlen,
                         "invalid address: %s: %s",
                         host_rcv_value(r->a, h), why);
         for (size_t k = 0; k < ni; k++) {
@@ -262,7 +245,7 @@ extract(struct host_receiver *r, char *err, size_t errlen)
     m->rcpts = v;
     m->n_rcpts = n;
     if (n == 0)
-        return fail(r, HOST_RCV_NO_RCPTS, err, errlen,
+        return host_rcv_fail(r, HOST_RCV_NO_RCPTS, err, errlen,
                     "no recipients found in headers");
     return 0;
 }

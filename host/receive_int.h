@@ -189,4 +189,9 @@ const char *host_rcv_value(struct tern_arena *a,
 /* logsel.c: the msglog line "Received from ..." */
 void host_receive_msglog(struct host_receiver *r, const char *line);
 
+/* receive_add.c: set r->fail and the message; returns -1. */
+int host_rcv_fail(struct host_receiver *r, enum host_receive_fail f,
+                  char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
 #endif
