@@ -140,6 +140,10 @@ local_fields(struct host_receiver *r, struct tern_spool_msg *m)
 
 /* The "login uid gid" line: the caller of a local submission, else the
  * user the receiving process runs as (the Exim user, for a daemon). */
+/* The originator login of SMTP messages, cached (see below). */
+static long login_uid = -2;
+static char login_name[64];
+
 static void
 originator(struct host_receiver *r, struct tern_spool_msg *m)
 {
@@ -151,10 +155,21 @@ originator(struct host_receiver *r, struct tern_spool_msg *m)
         return;                 /* the caller said */
     m->uid = local && s->uid >= 0 ? s->uid : (long)geteuid();
     m->gid = local && s->gid >= 0 ? s->gid : (long)getegid();
-    pw = local ? NULL : getpwuid((uid_t)m->uid);
-    m->login = local ? s->login
-             : pw ? tern_strdup(r->a, pw->pw_name)
-             : tern_printf(r->a, "%ld", m->uid);
+    if (local) {
+        m->login = s->login;
+        return;
+    }
+    /* A worker's uid does not change between messages: look its name
+     * up once per process, not once per message. */
+    if (login_uid != m->uid) {
+        pw = getpwuid((uid_t)m->uid);
+        if (pw != NULL && strlen(pw->pw_name) < sizeof login_name)
+            strcpy(login_name, pw->pw_name);
+        else
+            snprintf(login_name, sizeof login_name, "%ld", m->uid);
+        login_uid = m->uid;
+    }
+    m->login = tern_strdup(r->a, login_name);
 }
 
 struct tern_spool_out *
